@@ -1,0 +1,33 @@
+# carecircle: `make` builds build/carecircle, `make run` serves the demo site, `make test` runs
+# every test (also under AddressSanitizer and UndefinedBehaviorSanitizer).
+BUILD      ?= build
+ASAN_BUILD ?= build-asan
+JOBS       ?= 2
+DATA       ?= data/carecircle.db
+
+.PHONY: all build run test deps deps-test clean
+
+all: build
+
+deps:
+	@scripts/deps.sh build
+
+deps-test:
+	@scripts/deps.sh test
+
+$(BUILD)/CMakeCache.txt:
+	cmake -S . -B $(BUILD) -DCMAKE_BUILD_TYPE=RelWithDebInfo
+
+build: deps $(BUILD)/CMakeCache.txt
+	cmake --build $(BUILD) -j $(JOBS)
+
+run: build
+	@mkdir -p $(dir $(DATA))
+	$(BUILD)/carecircle demo --if-empty --db $(DATA)
+	$(BUILD)/carecircle serve --db $(DATA)
+
+test: deps-test
+	@scripts/test.sh
+
+clean:
+	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# test.sh: builds carecircle twice (warnings as errors; ASan+UBSan) and runs the whole ctest
+# suite on the sanitized build, against SQLite and against a private PostgreSQL cluster.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+jobs=${JOBS:-2}
+
+cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
+cmake --build build -j "$jobs"
+cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DCC_SANITIZE=ON >/dev/null
+cmake --build build-asan -j "$jobs"
+
+export ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1:strict_string_checks=1}
+export UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}
+
+pgdir=$(mktemp -d /tmp/carecircle-pg.XXXXXX)
+chmod 755 "$pgdir"
+rmdir "$pgdir"
+cleanup() { scripts/pg-cluster.sh stop "$pgdir" >/dev/null 2>&1 || true; }
+trap cleanup EXIT
+CARECIRCLE_TEST_PG=$(scripts/pg-cluster.sh start "$pgdir")
+export CARECIRCLE_TEST_PG
+echo "PostgreSQL for tests: $CARECIRCLE_TEST_PG"
+
+cd build-asan
+ctest --output-on-failure -j "$jobs"

@@ -1,0 +1,106 @@
+/* serve.c: `carecircle serve`: migrate, listen, run maintenance, stop gracefully on a signal. */
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+
+#include "cmd/app.h"
+#include "core/log.h"
+#include "http/server.h"
+#include "model/session.h"
+
+static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER;
+static bool stopping;
+
+/* Writes batched view counts every few seconds and purges old sessions hourly. */
+static void *maintenance(void *p)
+{
+	struct app *app = p;
+	time_t last_purge = 0;
+	pthread_mutex_lock(&stop_lock);
+	while (!stopping) {
+		struct timespec until;
+		clock_gettime(CLOCK_REALTIME, &until);
+		until.tv_sec += 5;
+		pthread_cond_timedwait(&stop_cond, &stop_lock, &until);
+		pthread_mutex_unlock(&stop_lock);
+		web_views_flush(app->db);
+		time_t now = time(NULL);
+		if (now - last_purge > 3600) {
+			dbc *c = db_conn(app->db);
+			if (c)
+				session_purge(c);
+			last_purge = now;
+		}
+		pthread_mutex_lock(&stop_lock);
+	}
+	pthread_mutex_unlock(&stop_lock);
+	db_conn_release(app->db);
+	return NULL;
+}
+
+int cmd_serve(int argc, char **argv)
+{
+	config cfg;
+	char err[512];
+	if (app_config(&cfg, argc, argv, err, sizeof err) != 0) {
+		fprintf(stderr, "carecircle serve: %s\n", err);
+		config_free(&cfg);
+		return 2;
+	}
+	/* Block the stop signals before any thread starts so only sigwait sees them. */
+	sigset_t set;
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	signal(SIGPIPE, SIG_IGN);
+
+	struct app app;
+	if (app_open(&app, &cfg, true, err, sizeof err) != 0) {
+		fprintf(stderr, "carecircle serve: %s\n", err);
+		app_close(&app);
+		config_free(&cfg);
+		return 1;
+	}
+	struct http_opts o = {
+		.listen = cfg.listen,
+		.threads = cfg.threads,
+		.max_body = (size_t)cfg.max_body_kb * 1024,
+		.max_connections = cfg.max_connections,
+		.conn_timeout = cfg.conn_timeout,
+		.access_log = cfg.access_log,
+		.trusted_proxies = cfg.trusted_proxies,
+		.app = &app,
+		.handle = web_dispatch,
+		.error = web_error_page,
+	};
+	http_server *srv = http_start(&o, err, sizeof err);
+	if (!srv) {
+		fprintf(stderr, "carecircle serve: %s\n", err);
+		app_close(&app);
+		config_free(&cfg);
+		return 1;
+	}
+	pthread_t maint;
+	pthread_create(&maint, NULL, maintenance, &app);
+	log_info("msg=\"serving\" listen=%s port=%d db=%s engine=%s", cfg.listen, http_port(srv),
+	         strncmp(cfg.db, "postgres", 8) == 0 ? "postgres://…" : cfg.db, db_engine_name(app.db));
+
+	int sig = 0;
+	sigwait(&set, &sig);
+	log_info("msg=\"stopping\" signal=%s", sig == SIGTERM ? "TERM" : "INT");
+	http_stop(srv, 15000);
+	pthread_mutex_lock(&stop_lock);
+	stopping = true;
+	pthread_cond_signal(&stop_cond);
+	pthread_mutex_unlock(&stop_lock);
+	pthread_join(maint, NULL);
+	web_views_flush(app.db);
+	app_close(&app);
+	config_free(&cfg);
+	log_info("msg=\"stopped\"");
+	return 0;
+}

@@ -1,0 +1,124 @@
+/* buf.c: growable arena-backed buffer with escaping helpers. */
+#include "core/buf.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void buf_init(buf *b, arena *a, size_t initial, size_t max)
+{
+	if (initial < 64)
+		initial = 64;
+	b->a = a;
+	b->max = max ? max : (size_t)32 << 20;
+	b->p = arena_alloc(a, initial);
+	b->p[0] = 0;
+	b->cap = initial;
+	b->len = 0;
+	b->err = false;
+}
+
+char *buf_reserve(buf *b, size_t n)
+{
+	if (b->err)
+		return NULL;
+	if (b->len + n + 1 > b->max) {
+		b->err = true;
+		return NULL;
+	}
+	if (b->len + n + 1 > b->cap) {
+		size_t nc = b->cap * 2;
+		while (nc < b->len + n + 1)
+			nc *= 2;
+		if (nc > b->max)
+			nc = b->max;
+		b->p = arena_realloc(b->a, b->p, b->cap, nc);
+		b->cap = nc;
+	}
+	return b->p + b->len;
+}
+
+void buf_add(buf *b, const void *s, size_t n)
+{
+	char *d = buf_reserve(b, n);
+	if (!d)
+		return;
+	memcpy(d, s, n);
+	b->len += n;
+	b->p[b->len] = 0;
+}
+
+void buf_puts(buf *b, const char *s)
+{
+	if (s)
+		buf_add(b, s, strlen(s));
+}
+
+void buf_putc(buf *b, char c)
+{
+	buf_add(b, &c, 1);
+}
+
+void buf_printf(buf *b, const char *fmt, ...)
+{
+	va_list ap;
+	va_start(ap, fmt);
+	char tmp[256];
+	int n = vsnprintf(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return;
+	if ((size_t)n < sizeof tmp) {
+		buf_add(b, tmp, (size_t)n);
+		return;
+	}
+	char *d = buf_reserve(b, (size_t)n);
+	if (!d)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(d, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+void buf_int(buf *b, long long v)
+{
+	char tmp[24];
+	int n = snprintf(tmp, sizeof tmp, "%lld", v);
+	buf_add(b, tmp, (size_t)n);
+}
+
+void buf_html(buf *b, const char *s, size_t n)
+{
+	size_t start = 0;
+	for (size_t i = 0; i < n; i++) {
+		const char *rep;
+		switch (s[i]) {
+		case '&': rep = "&amp;"; break;
+		case '<': rep = "&lt;"; break;
+		case '>': rep = "&gt;"; break;
+		case '"': rep = "&quot;"; break;
+		case '\'': rep = "&#39;"; break;
+		default: continue;
+		}
+		buf_add(b, s + start, i - start);
+		buf_puts(b, rep);
+		start = i + 1;
+	}
+	buf_add(b, s + start, n - start);
+}
+
+void buf_urlenc(buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		    c == '-' || c == '_' || c == '.' || c == '~') {
+			buf_putc(b, (char)c);
+		} else {
+			char e[3] = {'%', hex[c >> 4], hex[c & 15]};
+			buf_add(b, e, 3);
+		}
+	}
+}

@@ -1,0 +1,41 @@
+/* config.h: settings from defaults, a config file, the environment and flags (in that order). */
+#ifndef CC_CONFIG_H
+#define CC_CONFIG_H
+#include <stdbool.h>
+#include <stddef.h>
+
+typedef struct config {
+	char *listen;         /* host:port, default 127.0.0.1:8080 */
+	char *db;             /* sqlite path, sqlite:PATH or postgres:// URL */
+	char *db_replica;     /* optional read replica URL */
+	char *config_file;
+	char *secret;         /* server secret; when empty the database keeps one */
+	char *site_name;
+	char *base_url;       /* canonical origin, e.g. https://example.org */
+	char *log_level;
+	char *sync;           /* SQLite synchronous: FULL or NORMAL */
+	char *trusted_proxies; /* comma-separated addresses allowed to set X-Forwarded-For */
+	char *mail_dir;       /* where .eml files go when no SMTP URL is set */
+	char *smtp_url;
+	char *mail_from;
+	int threads;          /* worker threads; 0 = number of cores */
+	int max_body_kb;      /* request body limit */
+	int max_connections;
+	int conn_timeout;     /* seconds */
+	bool secure_cookies;  /* add Secure to cookies (site served over TLS) */
+	bool access_log;
+} config;
+
+/* Fills c with defaults. */
+void config_defaults(config *c);
+/* Applies a config file of "key = value" lines; returns 0 or -1 (message in err). */
+int config_load_file(config *c, const char *path, char *err, size_t errlen);
+/* Applies CARECIRCLE_* environment variables. */
+void config_load_env(config *c);
+/* Sets one option by its key (as in the file, dashes or underscores); -1 if unknown or bad. */
+int config_set(config *c, const char *key, const char *value, char *err, size_t errlen);
+/* Prints the option list for --help. */
+void config_usage(void);
+void config_free(config *c);
+
+#endif

@@ -1,0 +1,178 @@
+/* util.c: random tokens, encodings, MACs, time formatting and slugs. */
+#include "core/util.h"
+
+#include <ctype.h>
+#include <errno.h>
+#include <sodium.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+void util_random(void *out, size_t n)
+{
+	randombytes_buf(out, n);
+}
+
+char *util_b64url(arena *a, const void *data, size_t n)
+{
+	size_t len = sodium_base64_ENCODED_LEN(n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	char *out = arena_alloc(a, len);
+	sodium_bin2base64(out, len, data, n, sodium_base64_VARIANT_URLSAFE_NO_PADDING);
+	return out;
+}
+
+long util_b64url_decode(const char *s, size_t n, unsigned char *out, size_t outmax)
+{
+	size_t len = 0;
+	if (sodium_base642bin(out, outmax, s, n, NULL, &len, NULL,
+	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
+		return -1;
+	return (long)len;
+}
+
+char *util_token(arena *a, size_t nbytes)
+{
+	unsigned char raw[64];
+	if (nbytes > sizeof raw)
+		nbytes = sizeof raw;
+	util_random(raw, nbytes);
+	return util_b64url(a, raw, nbytes);
+}
+
+char *util_hex(arena *a, const void *data, size_t n)
+{
+	char *out = arena_alloc(a, n * 2 + 1);
+	sodium_bin2hex(out, n * 2 + 1, data, n);
+	return out;
+}
+
+void util_mac(unsigned char *out, size_t outlen, const unsigned char key[32], const char *domain,
+              const void *msg, size_t n)
+{
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, key, 32, outlen);
+	crypto_generichash_update(&st, (const unsigned char *)domain, strlen(domain) + 1);
+	crypto_generichash_update(&st, msg, n);
+	crypto_generichash_final(&st, out, outlen);
+}
+
+char *util_mac_hex(arena *a, const unsigned char key[32], const char *domain, const void *msg,
+                   size_t n, size_t outlen)
+{
+	unsigned char mac[64];
+	if (outlen > sizeof mac)
+		outlen = sizeof mac;
+	util_mac(mac, outlen, key, domain, msg, n);
+	return util_hex(a, mac, outlen);
+}
+
+bool util_eq(const void *a, const void *b, size_t n)
+{
+	return sodium_memcmp(a, b, n) == 0;
+}
+
+int64_t util_now(void)
+{
+	return (int64_t)time(NULL);
+}
+
+double util_now_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+static const char *const months[] = {"January", "February", "March",     "April",
+                                     "May",     "June",     "July",      "August",
+                                     "September", "October", "November", "December"};
+
+char *util_date(arena *a, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	return arena_printf(a, "%d %s %d", tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900);
+}
+
+char *util_iso8601(arena *a, int64_t t)
+{
+	time_t tt = (time_t)t;
+	struct tm tm;
+	gmtime_r(&tt, &tm);
+	char tmp[32];
+	strftime(tmp, sizeof tmp, "%Y-%m-%dT%H:%M:%SZ", &tm);
+	return arena_strdup(a, tmp);
+}
+
+char *util_ago(arena *a, int64_t t, int64_t now)
+{
+	int64_t d = now - t;
+	if (d < 60)
+		return arena_strdup(a, "just now");
+	if (d < 3600)
+		return util_plural(a, d / 60, "minute ago", "minutes ago");
+	if (d < 86400)
+		return util_plural(a, d / 3600, "hour ago", "hours ago");
+	if (d < 86400 * 31)
+		return util_plural(a, d / 86400, "day ago", "days ago");
+	if (d < 86400 * 365)
+		return util_plural(a, d / (86400 * 30), "month ago", "months ago");
+	return util_date(a, t);
+}
+
+char *util_plural(arena *a, int64_t n, const char *one, const char *many)
+{
+	return arena_printf(a, "%lld %s", (long long)n, n == 1 ? one : many);
+}
+
+char *util_slugify(arena *a, const char *s, size_t max)
+{
+	char *out = arena_alloc(a, max + 1);
+	size_t o = 0;
+	bool dash = false;
+	for (const unsigned char *p = (const unsigned char *)s; *p && o < max; p++) {
+		if (isalnum(*p) && *p < 0x80) {
+			if (dash && o > 0) {
+				if (o + 2 > max)
+					break;
+				out[o++] = '-';
+			}
+			dash = false;
+			out[o++] = (char)tolower(*p);
+		} else if (*p != '\'') {
+			dash = true;
+		}
+	}
+	out[o] = 0;
+	return out;
+}
+
+bool util_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
+{
+	if (!s || !*s || strlen(s) > 19)
+		return false;
+	for (const char *p = s; *p; p++)
+		if (!(isdigit((unsigned char)*p) || (p == s && *p == '-' && p[1])))
+			return false;
+	errno = 0;
+	long long v = strtoll(s, NULL, 10);
+	if (errno || v < min || v > max)
+		return false;
+	*out = v;
+	return true;
+}
+
+const char *util_trim(const char *s, size_t *n)
+{
+	size_t len = *n;
+	while (len && isspace((unsigned char)*s)) {
+		s++;
+		len--;
+	}
+	while (len && isspace((unsigned char)s[len - 1]))
+		len--;
+	*n = len;
+	return s;
+}

@@ -1,0 +1,340 @@
+/* db.c: engine-independent part of the database interface: handles, transactions, migrations. */
+#include "db/db.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "core/embedded.h"
+#include "core/log.h"
+#include "core/util.h"
+#include "db/engine.h"
+
+const char *db_text(const dbrows *r, int row, int col)
+{
+	const dbv *v = db_cell(r, row, col);
+	return (v->t == DBT_TEXT || v->t == DBT_BLOB) ? v->s : "";
+}
+
+int64_t db_int(const dbrows *r, int row, int col)
+{
+	const dbv *v = db_cell(r, row, col);
+	switch (v->t) {
+	case DBT_INT: return v->i;
+	case DBT_REAL: return (int64_t)v->d;
+	case DBT_TEXT: return strtoll(v->s, NULL, 10);
+	default: return 0;
+	}
+}
+
+double db_real(const dbrows *r, int row, int col)
+{
+	const dbv *v = db_cell(r, row, col);
+	switch (v->t) {
+	case DBT_INT: return (double)v->i;
+	case DBT_REAL: return v->d;
+	case DBT_TEXT: return strtod(v->s, NULL);
+	default: return 0;
+	}
+}
+
+bool db_isnull(const dbrows *r, int row, int col)
+{
+	return db_cell(r, row, col)->t == DBT_NULL;
+}
+
+static void conn_destroy(void *p)
+{
+	dbc *c = p;
+	if (c)
+		c->e->close(c);
+}
+
+db *db_open(const char *url, const char *sync, char *err, size_t errlen)
+{
+	const struct db_engine *e;
+	const char *target;
+	if (strncmp(url, "postgres://", 11) == 0 || strncmp(url, "postgresql://", 13) == 0) {
+		e = &db_postgres_engine;
+		target = url;
+	} else {
+		e = &db_sqlite_engine;
+		target = strncmp(url, "sqlite:", 7) == 0 ? url + 7 : url;
+	}
+	db *d = calloc(1, sizeof *d);
+	d->e = e;
+	d->url = strdup(target);
+	d->sync = strdup(sync && *sync ? sync : "FULL");
+	pthread_key_t key;
+	if (pthread_key_create(&key, conn_destroy) != 0) {
+		snprintf(err, errlen, "cannot create thread key");
+		db_close(d);
+		return NULL;
+	}
+	d->key = (unsigned long)key;
+	d->key_ok = 1;
+	/* Open this thread's connection now so a bad URL is reported at once. */
+	dbc *c = e->open(d, err, errlen);
+	if (!c) {
+		db_close(d);
+		return NULL;
+	}
+	pthread_setspecific((pthread_key_t)d->key, c);
+	return d;
+}
+
+void db_close(db *d)
+{
+	if (!d)
+		return;
+	if (d->key_ok) {
+		db_conn_release(d);
+		pthread_key_delete((pthread_key_t)d->key);
+	}
+	free(d->url);
+	free(d->sync);
+	free(d);
+}
+
+const char *db_engine_name(const db *d)
+{
+	return d->e->name;
+}
+
+dbc *db_conn(db *d)
+{
+	dbc *c = pthread_getspecific((pthread_key_t)d->key);
+	if (c)
+		return c;
+	char err[512];
+	c = d->e->open(d, err, sizeof err);
+	if (!c) {
+		log_error("msg=\"database open failed\" err=\"%s\"", err);
+		return NULL;
+	}
+	pthread_setspecific((pthread_key_t)d->key, c);
+	return c;
+}
+
+void db_conn_release(db *d)
+{
+	dbc *c = pthread_getspecific((pthread_key_t)d->key);
+	if (c) {
+		pthread_setspecific((pthread_key_t)d->key, NULL);
+		c->e->close(c);
+	}
+}
+
+int db_query(dbc *c, const dbq *q, const dbv *p, int np, arena *a, dbrows *out)
+{
+	out->n = out->cols = 0;
+	out->v = NULL;
+	return c->e->run(c, q, p, np, a, out, NULL, NULL);
+}
+
+int db_exec(dbc *c, const dbq *q, const dbv *p, int np)
+{
+	return c->e->run(c, q, p, np, NULL, NULL, NULL, NULL);
+}
+
+int db_each(dbc *c, const dbq *q, const dbv *p, int np, db_row_cb cb, void *ctx)
+{
+	return c->e->run(c, q, p, np, NULL, NULL, cb, ctx);
+}
+
+struct scalar_ctx {
+	int64_t v;
+	bool seen;
+};
+
+static int scalar_cb(void *ctx, const dbv *row, int cols)
+{
+	struct scalar_ctx *s = ctx;
+	if (cols > 0) {
+		s->v = row[0].t == DBT_INT ? row[0].i
+		       : row[0].t == DBT_TEXT ? strtoll(row[0].s, NULL, 10)
+		       : row[0].t == DBT_REAL ? (int64_t)row[0].d
+		                              : 0;
+		s->seen = row[0].t != DBT_NULL;
+	}
+	return 1;
+}
+
+int64_t db_scalar(dbc *c, const dbq *q, const dbv *p, int np, int64_t dflt, int *rc)
+{
+	struct scalar_ctx s = {dflt, false};
+	int r = db_each(c, q, p, np, scalar_cb, &s);
+	if (rc)
+		*rc = r;
+	return s.seen ? s.v : dflt;
+}
+
+int db_begin(dbc *c)
+{
+	if (c->depth++ > 0)
+		return 0;
+	c->failed = false;
+	int rc = c->e->begin(c);
+	if (rc < 0)
+		c->depth = 0;
+	return rc;
+}
+
+int db_commit(dbc *c)
+{
+	if (c->depth <= 0)
+		return DB_ERR;
+	if (--c->depth > 0)
+		return 0;
+	if (c->failed) {
+		c->e->rollback(c);
+		return DB_ERR;
+	}
+	int rc = c->e->commit(c);
+	if (rc < 0)
+		c->e->rollback(c);
+	return rc;
+}
+
+void db_rollback(dbc *c)
+{
+	if (c->depth <= 0)
+		return;
+	if (--c->depth > 0) {
+		c->failed = true;
+		return;
+	}
+	c->e->rollback(c);
+}
+
+int db_tx(dbc *c, int (*fn)(dbc *c, void *ctx), void *ctx)
+{
+	if (c->depth > 0) {
+		/* Inside an outer transaction: the outer one retries. */
+		int rc = fn(c, ctx);
+		if (rc < 0)
+			c->failed = true;
+		return rc;
+	}
+	int rc = DB_BUSY;
+	for (int attempt = 0; attempt < 8; attempt++) {
+		rc = db_begin(c);
+		if (rc >= 0) {
+			rc = fn(c, ctx);
+			if (rc >= 0) {
+				int crc = db_commit(c);
+				if (crc < 0)
+					rc = crc;
+				else
+					return rc;
+			} else {
+				db_rollback(c);
+			}
+		}
+		if (rc != DB_BUSY)
+			return rc;
+		struct timespec ts = {0, (long)(1 + attempt * attempt) * 2000000L};
+		nanosleep(&ts, NULL);
+	}
+	return rc;
+}
+
+int db_script(dbc *c, const char *sql)
+{
+	return c->e->script(c, sql);
+}
+
+const char *db_errmsg(dbc *c)
+{
+	return c->e->errmsg(c);
+}
+
+const char *db_strerror(int rc)
+{
+	switch (rc) {
+	case DB_BUSY: return "the database is busy";
+	case DB_CONSTRAINT: return "the change conflicts with existing data";
+	case DB_FULL: return "the disk is full";
+	case DB_READONLY: return "the database is read-only";
+	default: return "the database failed";
+	}
+}
+
+static const dbq q_mig_table = {
+	"CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+	"name TEXT NOT NULL, applied_at BIGINT NOT NULL)",
+	NULL};
+static const dbq q_mig_has = {"SELECT 1 FROM schema_migrations WHERE version = $1", NULL};
+static const dbq q_mig_add = {
+	"INSERT INTO schema_migrations (version, name, applied_at) VALUES ($1, $2, $3)", NULL};
+
+static int cmp_names(const void *a, const void *b)
+{
+	return strcmp((*(const struct embedded_file *const *)a)->name,
+	              (*(const struct embedded_file *const *)b)->name);
+}
+
+int db_migrate(db *d, char *err, size_t errlen)
+{
+	dbc *c = db_conn(d);
+	if (!c) {
+		snprintf(err, errlen, "cannot connect to the database");
+		return DB_ERR;
+	}
+	const char *dir = d->e->migration_dir;
+	size_t dl = strlen(dir);
+	const struct embedded_file *files[256];
+	int nf = 0;
+	for (const struct embedded_file *f = embedded_files; f->name && nf < 256; f++)
+		if (strncmp(f->name, dir, dl) == 0)
+			files[nf++] = f;
+	qsort(files, (size_t)nf, sizeof files[0], cmp_names);
+
+	if (d->e->lock_migrations && d->e->lock_migrations(c, true) < 0) {
+		snprintf(err, errlen, "cannot take the migration lock: %s", db_errmsg(c));
+		return DB_ERR;
+	}
+	int applied = 0, rc = db_exec(c, &q_mig_table, DBNOP);
+	if (rc < 0) {
+		snprintf(err, errlen, "cannot create schema_migrations: %s", db_errmsg(c));
+		goto out;
+	}
+	for (int i = 0; i < nf; i++) {
+		const char *base = files[i]->name + dl;
+		int64_t version = strtoll(base, NULL, 10);
+		if (version <= 0)
+			continue;
+		int qrc;
+		if (db_scalar(c, &q_mig_has, DBP(dbi(version)), 0, &qrc) == 1)
+			continue;
+		if (qrc < 0) {
+			rc = qrc;
+			snprintf(err, errlen, "cannot read schema_migrations: %s", db_errmsg(c));
+			goto out;
+		}
+		rc = db_begin(c);
+		if (rc >= 0)
+			rc = db_script(c, files[i]->data);
+		if (rc >= 0)
+			rc = db_exec(c, &q_mig_add, DBP(dbi(version), dbs(base), dbi(util_now())));
+		if (rc < 0) {
+			snprintf(err, errlen, "migration %s failed: %s", base, db_errmsg(c));
+			db_rollback(c);
+			goto out;
+		}
+		rc = db_commit(c);
+		if (rc < 0) {
+			snprintf(err, errlen, "migration %s did not commit: %s", base, db_errmsg(c));
+			goto out;
+		}
+		log_info("msg=\"migration applied\" name=%s", base);
+		applied++;
+	}
+	rc = applied;
+out:
+	if (d->e->lock_migrations)
+		d->e->lock_migrations(c, false);
+	return rc;
+}

@@ -1,0 +1,44 @@
+/* engine.h: what a database engine implements behind db.h. */
+#ifndef CC_DB_ENGINE_H
+#define CC_DB_ENGINE_H
+#include "db/db.h"
+
+typedef int (*db_row_cb)(void *ctx, const dbv *row, int cols);
+
+struct db_engine {
+	const char *name;
+	const char *migration_dir; /* embedded prefix, e.g. "src/db/migrations/sqlite/" */
+	dbc *(*open)(db *d, char *err, size_t errlen);
+	void (*close)(dbc *c);
+	/* Runs q; delivers rows to cb when set, else copies them to a/out. Returns rows or changes. */
+	int (*run)(dbc *c, const dbq *q, const dbv *p, int np, arena *a, dbrows *out, db_row_cb cb,
+	           void *ctx);
+	int (*script)(dbc *c, const char *sql);
+	int (*begin)(dbc *c);
+	int (*commit)(dbc *c);
+	int (*rollback)(dbc *c);
+	/* Serializes migrations across processes (advisory lock); may be NULL. */
+	int (*lock_migrations)(dbc *c, bool lock);
+	const char *(*errmsg)(dbc *c);
+};
+
+struct db {
+	const struct db_engine *e;
+	char *url;    /* path for SQLite, conninfo for PostgreSQL */
+	char *sync;
+	int key_ok;
+	unsigned long key; /* pthread_key_t for the thread's connection */
+};
+
+/* Every connection starts with this header. */
+struct dbc {
+	const struct db_engine *e;
+	db *d;
+	int depth; /* transaction nesting */
+	bool failed; /* an inner step failed: the outer commit rolls back */
+};
+
+extern const struct db_engine db_sqlite_engine;
+extern const struct db_engine db_postgres_engine;
+
+#endif

@@ -1,0 +1,294 @@
+/* sqlite.c: the SQLite engine: WAL, foreign keys, busy timeout, cached prepared statements. */
+#include <sqlite3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "db/engine.h"
+
+struct stmt_slot {
+	const dbq *q;
+	sqlite3_stmt *st;
+	int nparams;
+	int *map; /* bind index -> $N (1-based) */
+};
+
+enum { CACHE_SIZE = 512 };
+
+struct sqlite_conn {
+	struct dbc base;
+	sqlite3 *h;
+	struct stmt_slot cache[CACHE_SIZE];
+};
+
+static int map_rc(int rc)
+{
+	switch (rc & 0xff) {
+	case SQLITE_OK:
+	case SQLITE_DONE:
+	case SQLITE_ROW: return 0;
+	case SQLITE_BUSY:
+	case SQLITE_LOCKED: return DB_BUSY;
+	case SQLITE_CONSTRAINT: return DB_CONSTRAINT;
+	case SQLITE_FULL: return DB_FULL;
+	case SQLITE_READONLY: return DB_READONLY;
+	case SQLITE_IOERR:
+	case SQLITE_CANTOPEN:
+		return DB_ERR;
+	default: return DB_ERR;
+	}
+}
+
+static void sq_close(dbc *base)
+{
+	struct sqlite_conn *c = (struct sqlite_conn *)base;
+	for (int i = 0; i < CACHE_SIZE; i++) {
+		if (c->cache[i].st)
+			sqlite3_finalize(c->cache[i].st);
+		free(c->cache[i].map);
+	}
+	sqlite3_close_v2(c->h);
+	free(c);
+}
+
+static dbc *sq_open(db *d, char *err, size_t errlen)
+{
+	struct sqlite_conn *c = calloc(1, sizeof *c);
+	c->base.e = d->e;
+	c->base.d = d;
+	int rc = sqlite3_open_v2(d->url, &c->h,
+	                         SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, NULL);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot open %s: %s", d->url,
+		         c->h ? sqlite3_errmsg(c->h) : sqlite3_errstr(rc));
+		sq_close(&c->base);
+		return NULL;
+	}
+	sqlite3_busy_timeout(c->h, 5000);
+	sqlite3_extended_result_codes(c->h, 1);
+	const char *sync = strcmp(d->sync, "NORMAL") == 0 ? "NORMAL" : "FULL";
+	char sql[512];
+	snprintf(sql, sizeof sql,
+	         "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=%s; "
+	         "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000; PRAGMA mmap_size=268435456;",
+	         sync);
+	char *msg = NULL;
+	rc = sqlite3_exec(c->h, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		snprintf(err, errlen, "cannot configure %s: %s", d->url, msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		sq_close(&c->base);
+		return NULL;
+	}
+	return &c->base;
+}
+
+static struct stmt_slot *prepare(struct sqlite_conn *c, const dbq *q)
+{
+	size_t h = ((uintptr_t)q >> 3) % CACHE_SIZE;
+	for (size_t i = 0; i < CACHE_SIZE; i++) {
+		struct stmt_slot *s = &c->cache[(h + i) % CACHE_SIZE];
+		if (s->q == q)
+			return s;
+		if (s->q == NULL) {
+			if (sqlite3_prepare_v3(c->h, q->sql, -1, SQLITE_PREPARE_PERSISTENT, &s->st, NULL) !=
+			    SQLITE_OK) {
+				log_error("msg=\"prepare failed\" err=\"%s\" sql=\"%.120s\"", sqlite3_errmsg(c->h),
+				          q->sql);
+				s->st = NULL;
+				return NULL;
+			}
+			s->nparams = sqlite3_bind_parameter_count(s->st);
+			s->map = calloc((size_t)s->nparams + 1, sizeof(int));
+			for (int k = 1; k <= s->nparams; k++) {
+				const char *name = sqlite3_bind_parameter_name(s->st, k);
+				s->map[k] = name && name[0] == '$' ? (int)strtol(name + 1, NULL, 10) : k;
+			}
+			s->q = q;
+			return s;
+		}
+	}
+	/* Cache full: should not happen with a fixed set of queries. */
+	log_error("msg=\"statement cache full\"");
+	return NULL;
+}
+
+static int bind_all(struct stmt_slot *s, const dbv *p, int np)
+{
+	for (int k = 1; k <= s->nparams; k++) {
+		int n = s->map[k];
+		if (n < 1 || n > np)
+			return SQLITE_RANGE;
+		const dbv *v = &p[n - 1];
+		int rc;
+		switch (v->t) {
+		case DBT_INT: rc = sqlite3_bind_int64(s->st, k, v->i); break;
+		case DBT_REAL: rc = sqlite3_bind_double(s->st, k, v->d); break;
+		case DBT_TEXT: rc = sqlite3_bind_text(s->st, k, v->s, (int)v->n, SQLITE_STATIC); break;
+		case DBT_BLOB: rc = sqlite3_bind_blob(s->st, k, v->s, (int)v->n, SQLITE_STATIC); break;
+		default: rc = sqlite3_bind_null(s->st, k); break;
+		}
+		if (rc != SQLITE_OK)
+			return rc;
+	}
+	return SQLITE_OK;
+}
+
+static void read_row(sqlite3_stmt *st, int cols, dbv *row, arena *a)
+{
+	for (int j = 0; j < cols; j++) {
+		dbv *v = &row[j];
+		switch (sqlite3_column_type(st, j)) {
+		case SQLITE_INTEGER:
+			*v = (dbv){.t = DBT_INT, .i = sqlite3_column_int64(st, j)};
+			break;
+		case SQLITE_FLOAT:
+			*v = (dbv){.t = DBT_REAL, .d = sqlite3_column_double(st, j)};
+			break;
+		case SQLITE_NULL: *v = (dbv){.t = DBT_NULL}; break;
+		default: {
+			int blob = sqlite3_column_type(st, j) == SQLITE_BLOB;
+			const void *src = blob ? sqlite3_column_blob(st, j) : (const void *)sqlite3_column_text(st, j);
+			size_t n = (size_t)sqlite3_column_bytes(st, j);
+			v->t = blob ? DBT_BLOB : DBT_TEXT;
+			v->n = n;
+			if (a) {
+				char *cp = arena_alloc(a, n + 1);
+				if (n)
+					memcpy(cp, src, n);
+				cp[n] = 0;
+				v->s = cp;
+			} else {
+				v->s = src ? src : "";
+			}
+		}
+		}
+	}
+}
+
+static int sq_run(dbc *base, const dbq *q, const dbv *p, int np, arena *a, dbrows *out,
+                  db_row_cb cb, void *ctx)
+{
+	struct sqlite_conn *c = (struct sqlite_conn *)base;
+	struct stmt_slot *s = prepare(c, q);
+	if (!s)
+		return DB_ERR;
+	int rc = bind_all(s, p, np);
+	if (rc != SQLITE_OK) {
+		log_error("msg=\"bind failed\" err=\"%s\" sql=\"%.120s\"", sqlite3_errstr(rc), q->sql);
+		sqlite3_reset(s->st);
+		sqlite3_clear_bindings(s->st);
+		return DB_ERR;
+	}
+	int cols = sqlite3_column_count(s->st);
+	int nrows = 0, cap = 0;
+	dbv *rows = NULL;
+	dbv small[32];
+	int result;
+	for (;;) {
+		rc = sqlite3_step(s->st);
+		if (rc != SQLITE_ROW)
+			break;
+		if (cb) {
+			dbv *row = small;
+			if (cols > 32) {
+				log_error("msg=\"too many columns for streaming\" sql=\"%.120s\"", q->sql);
+				sqlite3_reset(s->st);
+				sqlite3_clear_bindings(s->st);
+				return DB_ERR;
+			}
+			read_row(s->st, cols, row, NULL);
+			nrows++;
+			if (cb(ctx, row, cols))
+				break;
+		} else if (out) {
+			if (nrows == cap) {
+				int ncap = cap ? cap * 2 : 16;
+				rows = arena_realloc(a, rows, sizeof(dbv) * (size_t)cap * (size_t)cols,
+				                     sizeof(dbv) * (size_t)ncap * (size_t)cols);
+				cap = ncap;
+			}
+			read_row(s->st, cols, rows + (size_t)nrows * (size_t)cols, a);
+			nrows++;
+		} else {
+			nrows++;
+		}
+	}
+	if (rc == SQLITE_ROW || rc == SQLITE_DONE) {
+		result = (out || cb) ? nrows : sqlite3_changes(c->h);
+	} else {
+		result = map_rc(rc);
+		if (result == 0)
+			result = DB_ERR;
+		if (result != DB_CONSTRAINT && result != DB_BUSY)
+			log_error("msg=\"statement failed\" err=\"%s\" sql=\"%.120s\"", sqlite3_errmsg(c->h),
+			          q->sql);
+		if (c->base.depth > 0)
+			c->base.failed = true;
+	}
+	sqlite3_reset(s->st);
+	sqlite3_clear_bindings(s->st);
+	if (out) {
+		out->n = nrows;
+		out->cols = cols;
+		out->v = rows;
+	}
+	return result;
+}
+
+static int sq_script(dbc *base, const char *sql)
+{
+	struct sqlite_conn *c = (struct sqlite_conn *)base;
+	char *msg = NULL;
+	int rc = sqlite3_exec(c->h, sql, NULL, NULL, &msg);
+	if (rc != SQLITE_OK) {
+		log_error("msg=\"script failed\" err=\"%s\"", msg ? msg : sqlite3_errstr(rc));
+		sqlite3_free(msg);
+		return map_rc(rc) ? map_rc(rc) : DB_ERR;
+	}
+	return 0;
+}
+
+static int simple(struct sqlite_conn *c, const char *sql)
+{
+	int rc = sqlite3_exec(c->h, sql, NULL, NULL, NULL);
+	return rc == SQLITE_OK ? 0 : (map_rc(rc) ? map_rc(rc) : DB_ERR);
+}
+
+static int sq_begin(dbc *base)
+{
+	return simple((struct sqlite_conn *)base, "BEGIN IMMEDIATE");
+}
+
+static int sq_commit(dbc *base)
+{
+	return simple((struct sqlite_conn *)base, "COMMIT");
+}
+
+static int sq_rollback(dbc *base)
+{
+	struct sqlite_conn *c = (struct sqlite_conn *)base;
+	if (sqlite3_get_autocommit(c->h))
+		return 0;
+	return simple(c, "ROLLBACK");
+}
+
+static const char *sq_errmsg(dbc *base)
+{
+	return sqlite3_errmsg(((struct sqlite_conn *)base)->h);
+}
+
+const struct db_engine db_sqlite_engine = {
+	.name = "sqlite",
+	.migration_dir = "src/db/migrations/sqlite/",
+	.open = sq_open,
+	.close = sq_close,
+	.run = sq_run,
+	.script = sq_script,
+	.begin = sq_begin,
+	.commit = sq_commit,
+	.rollback = sq_rollback,
+	.lock_migrations = NULL,
+	.errmsg = sq_errmsg,
+};

@@ -1,0 +1,372 @@
+/* server.c: libmicrohttpd glue: request lifecycle, body limits, gzip, logging, graceful stop. */
+#include "http/server.h"
+
+#include <arpa/inet.h>
+#include <microhttpd.h>
+#include <netinet/in.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "core/log.h"
+#include "core/util.h"
+#include "http/gzip.h"
+
+struct http_server {
+	struct MHD_Daemon *d;
+	struct http_opts o;
+	atomic_int inflight;
+	int port;
+};
+
+static enum http_method parse_method(const char *m)
+{
+	if (!strcmp(m, "GET"))
+		return M_GET;
+	if (!strcmp(m, "HEAD"))
+		return M_HEAD;
+	if (!strcmp(m, "POST"))
+		return M_POST;
+	if (!strcmp(m, "PUT"))
+		return M_PUT;
+	if (!strcmp(m, "DELETE"))
+		return M_DELETE;
+	if (!strcmp(m, "PATCH"))
+		return M_PATCH;
+	if (!strcmp(m, "OPTIONS"))
+		return M_OPTIONS;
+	return M_OTHER;
+}
+
+static enum MHD_Result collect_arg(void *cls, enum MHD_ValueKind kind, const char *key,
+                                   const char *value)
+{
+	req *r = cls;
+	if (r->query.n >= 64)
+		return MHD_NO;
+	const char *v = value ? value : "";
+	kv_add(r->a, &r->query, arena_strdup(r->a, key), arena_strdup(r->a, v), strlen(v));
+	return MHD_YES;
+}
+
+static bool ip_in_list(const char *ip, const char *list)
+{
+	if (!list || !*list || !ip)
+		return false;
+	size_t il = strlen(ip);
+	const char *p = list;
+	while (*p) {
+		while (*p == ',' || *p == ' ')
+			p++;
+		const char *s = p;
+		while (*p && *p != ',' && *p != ' ')
+			p++;
+		if ((size_t)(p - s) == il && strncmp(s, ip, il) == 0)
+			return true;
+	}
+	return false;
+}
+
+static void client_address(http_server *s, req *r)
+{
+	char ip[INET6_ADDRSTRLEN] = "unknown";
+	const union MHD_ConnectionInfo *ci =
+		MHD_get_connection_info(r->conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+	if (ci && ci->client_addr) {
+		const struct sockaddr *sa = ci->client_addr;
+		if (sa->sa_family == AF_INET)
+			inet_ntop(AF_INET, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, ip, sizeof ip);
+		else if (sa->sa_family == AF_INET6)
+			inet_ntop(AF_INET6, &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr, ip, sizeof ip);
+	}
+	r->client_ip = arena_strdup(r->a, ip);
+	if (!ip_in_list(ip, s->o.trusted_proxies))
+		return;
+	/* Walk X-Forwarded-For from the right, skipping our own proxies. */
+	const char *xff = req_header(r, "X-Forwarded-For");
+	if (xff) {
+		char *copy = arena_strdup(r->a, xff);
+		for (;;) {
+			char *comma = strrchr(copy, ',');
+			char *cand = comma ? comma + 1 : copy;
+			while (*cand == ' ')
+				cand++;
+			size_t cl = strlen(cand);
+			while (cl && cand[cl - 1] == ' ')
+				cand[--cl] = 0;
+			if (*cand)
+				r->client_ip = cand;
+			if (!comma || !ip_in_list(cand, s->o.trusted_proxies))
+				break;
+			*comma = 0;
+		}
+	}
+	const char *proto = req_header(r, "X-Forwarded-Proto");
+	r->tls = proto && strcasecmp(proto, "https") == 0;
+}
+
+static req *req_new(http_server *s, struct MHD_Connection *conn, const char *url, const char *method)
+{
+	arena *a = arena_new(0);
+	req *r = arena_zalloc(a, sizeof *r);
+	r->a = a;
+	r->conn = conn;
+	r->app = s->o.app;
+	r->t0 = util_now_ms();
+	r->method_str = arena_strdup(a, method);
+	r->method = parse_method(method);
+	r->path = arena_strdup(a, url);
+	r->status = 200;
+	r->ctype = "text/html; charset=utf-8";
+	buf_init(&r->body, a, 256, s->o.max_body + 1);
+	buf_init(&r->out, a, 8192, 0);
+	client_address(s, r);
+	return r;
+}
+
+static void parse_body(http_server *s, req *r)
+{
+	const char *ct = req_header(r, MHD_HTTP_HEADER_CONTENT_TYPE);
+	if (!ct || r->body.len == 0)
+		return;
+	int rc = FORM_OK;
+	if (strncasecmp(ct, "application/x-www-form-urlencoded", 33) == 0) {
+		rc = form_parse_urlencoded(r->a, r->body.p, r->body.len, &r->form, 200);
+	} else if (strncasecmp(ct, "multipart/form-data", 19) == 0) {
+		rc = form_parse_multipart(r->a, ct, r->body.p, r->body.len, &r->form, &r->uploads,
+		                          &r->nuploads, 200, 8);
+	}
+	if (rc != FORM_OK)
+		r->body_malformed = true;
+}
+
+static void add_headers(struct MHD_Response *resp, req *r)
+{
+	for (int i = 0; i < r->headers.n; i++)
+		MHD_add_response_header(resp, r->headers.v[i].k, r->headers.v[i].v);
+}
+
+static enum MHD_Result send_response(http_server *s, req *r)
+{
+	const char *body = r->static_body ? r->static_body : r->out.p;
+	size_t len = r->static_body ? r->static_len : r->out.len;
+	if (r->out.err || arena_over(r->a)) {
+		log_error("msg=\"response too large\" path=\"%s\"", r->path);
+		r->headers.n = 0;
+		r->static_body = NULL;
+		r->out.err = false;
+		r->out.len = 0;
+		s->o.error(r, 500);
+		body = r->out.p;
+		len = r->out.len;
+	}
+	bool compressible = gzip_compressible(r->ctype);
+	if (compressible && !r->no_gzip && len > 512 &&
+	    gzip_accepted(req_header(r, MHD_HTTP_HEADER_ACCEPT_ENCODING))) {
+		size_t zl;
+		char *z = gzip_compress(r->a, body, len, &zl, 5);
+		if (z) {
+			body = z;
+			len = zl;
+			res_header(r, MHD_HTTP_HEADER_CONTENT_ENCODING, "gzip");
+		}
+	}
+	if (compressible)
+		res_header(r, MHD_HTTP_HEADER_VARY, "Accept-Encoding");
+	struct MHD_Response *resp =
+		MHD_create_response_from_buffer(len, (void *)(uintptr_t)body, MHD_RESPMEM_PERSISTENT);
+	if (!resp)
+		return MHD_NO;
+	MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, r->ctype);
+	add_headers(resp, r);
+	r->sent = true;
+	r->out.len = len; /* bytes on the wire, for the access log */
+	enum MHD_Result ret = MHD_queue_response(r->conn, (unsigned)r->status, resp);
+	MHD_destroy_response(resp);
+	return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
+                                  const char *method, const char *version, const char *upload_data,
+                                  size_t *upload_data_size, void **con_cls)
+{
+	http_server *s = cls;
+	req *r = *con_cls;
+	if (!r) {
+		atomic_fetch_add(&s->inflight, 1);
+		r = req_new(s, conn, url, method);
+		*con_cls = r;
+		const char *cl = req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
+		if (cl) {
+			char *end;
+			unsigned long long v = strtoull(cl, &end, 10);
+			if (*end || v > s->o.max_body) {
+				r->body_too_large = true;
+				s->o.error(r, 413);
+				res_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+				return send_response(s, r);
+			}
+		}
+		return MHD_YES;
+	}
+	if (*upload_data_size) {
+		if (!r->sent) {
+			if (r->body.len + *upload_data_size > s->o.max_body)
+				r->body_too_large = true;
+			else
+				buf_add(&r->body, upload_data, *upload_data_size);
+		}
+		*upload_data_size = 0;
+		return MHD_YES;
+	}
+	if (r->sent)
+		return MHD_YES;
+	if (r->body_too_large) {
+		s->o.error(r, 413);
+		res_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+		return send_response(s, r);
+	}
+	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, r);
+	cookie_parse(r->a, req_header(r, MHD_HTTP_HEADER_COOKIE), &r->cookies);
+	parse_body(s, r);
+	s->o.handle(r);
+	return send_response(s, r);
+}
+
+static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
+                         enum MHD_RequestTerminationCode toe)
+{
+	http_server *s = cls;
+	req *r = *con_cls;
+	if (!r)
+		return;
+	double ms = util_now_ms() - r->t0;
+	if (s->o.done)
+		s->o.done(r, ms);
+	if (s->o.access_log)
+		log_info("msg=request method=%s path=\"%s\" route=\"%s\" status=%d bytes=%zu ms=%.2f%s",
+		         r->method_str, r->path, r->route ? r->route : "-", r->status,
+		         r->static_body ? r->static_len : r->out.len, ms,
+		         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
+	arena_free(r->a);
+	*con_cls = NULL;
+	atomic_fetch_sub(&s->inflight, 1);
+}
+
+static void mhd_log(void *cls, const char *fmt, va_list ap)
+{
+	char msg[512];
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	size_t n = strlen(msg);
+	while (n && (msg[n - 1] == '\n' || msg[n - 1] == '\r'))
+		msg[--n] = 0;
+	for (char *p = msg; *p; p++)
+		if (*p == '"')
+			*p = '\'';
+	log_warn("msg=\"http: %s\"", msg);
+}
+
+static int parse_listen(const char *listen, struct sockaddr_storage *ss, socklen_t *len)
+{
+	char host[256];
+	const char *colon = strrchr(listen, ':');
+	if (!colon)
+		return -1;
+	size_t hl = (size_t)(colon - listen);
+	if (hl >= sizeof host)
+		return -1;
+	memcpy(host, listen, hl);
+	host[hl] = 0;
+	char *end;
+	long port = strtol(colon + 1, &end, 10);
+	if (*end || port < 0 || port > 65535)
+		return -1;
+	memset(ss, 0, sizeof *ss);
+	if (host[0] == '[') {
+		size_t l = strlen(host);
+		if (l < 2 || host[l - 1] != ']')
+			return -1;
+		host[l - 1] = 0;
+		struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+		s6->sin6_family = AF_INET6;
+		s6->sin6_port = htons((uint16_t)port);
+		if (inet_pton(AF_INET6, host + 1, &s6->sin6_addr) != 1)
+			return -1;
+		*len = sizeof *s6;
+		return 0;
+	}
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	s4->sin_family = AF_INET;
+	s4->sin_port = htons((uint16_t)port);
+	if (!*host)
+		s4->sin_addr.s_addr = htonl(INADDR_ANY);
+	else if (inet_pton(AF_INET, host, &s4->sin_addr) != 1)
+		return -1;
+	*len = sizeof *s4;
+	return 0;
+}
+
+http_server *http_start(const struct http_opts *o, char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	socklen_t sl;
+	if (parse_listen(o->listen, &ss, &sl) != 0) {
+		snprintf(err, errlen, "cannot understand listen address \"%s\" (want HOST:PORT)", o->listen);
+		return NULL;
+	}
+	http_server *s = calloc(1, sizeof *s);
+	s->o = *o;
+	int threads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
+	if (threads < 1)
+		threads = 1;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	if (ss.ss_family == AF_INET6)
+		flags |= MHD_USE_IPv6;
+	s->d = MHD_start_daemon(
+		flags, 0, NULL, NULL, on_request, s,
+		MHD_OPTION_SOCK_ADDR, (struct sockaddr *)&ss,
+		MHD_OPTION_THREAD_POOL_SIZE, (unsigned)threads,
+		MHD_OPTION_CONNECTION_LIMIT, (unsigned)(o->max_connections > 0 ? o->max_connections : 1000),
+		MHD_OPTION_CONNECTION_TIMEOUT, (unsigned)(o->conn_timeout > 0 ? o->conn_timeout : 30),
+		MHD_OPTION_CONNECTION_MEMORY_LIMIT, (size_t)(64 * 1024),
+		MHD_OPTION_LISTEN_BACKLOG_SIZE, 1024u,
+		MHD_OPTION_NOTIFY_COMPLETED, on_completed, s,
+		MHD_OPTION_EXTERNAL_LOGGER, mhd_log, s,
+		MHD_OPTION_END);
+	if (!s->d) {
+		snprintf(err, errlen, "cannot listen on %s (address in use or not allowed?)", o->listen);
+		free(s);
+		return NULL;
+	}
+	const union MHD_DaemonInfo *di = MHD_get_daemon_info(s->d, MHD_DAEMON_INFO_BIND_PORT);
+	s->port = di ? di->port : 0;
+	return s;
+}
+
+int http_port(http_server *s)
+{
+	return s->port;
+}
+
+void http_stop(http_server *s, int grace_ms)
+{
+	if (!s)
+		return;
+	MHD_socket fd = MHD_quiesce_daemon(s->d);
+	if (fd != MHD_INVALID_SOCKET)
+		close(fd);
+	double until = util_now_ms() + grace_ms;
+	while (atomic_load(&s->inflight) > 0 && util_now_ms() < until) {
+		struct timespec ts = {0, 10 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	if (atomic_load(&s->inflight) > 0)
+		log_warn("msg=\"stopping with requests still running\" inflight=%d", atomic_load(&s->inflight));
+	MHD_stop_daemon(s->d);
+	free(s);
+}

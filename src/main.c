@@ -1,0 +1,56 @@
+/* main.c: the carecircle command line: parse the command and dispatch to it. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cmd/app.h"
+#include "core/config.h"
+
+#ifndef CC_VERSION
+#define CC_VERSION "0.1.0"
+#endif
+
+static const struct {
+	const char *name;
+	int (*fn)(int argc, char **argv);
+	const char *help;
+} commands[] = {
+	{"serve", cmd_serve, "serve the site (migrates first)"},
+	{"migrate", cmd_migrate, "apply database migrations"},
+	{"demo", cmd_demo, "load the demo content [--if-empty]"},
+	{"user", cmd_user, "user create --username U --email E --role R [--password-stdin]"},
+};
+
+static void usage(FILE *f)
+{
+	fputs("carecircle " CC_VERSION " — a self-hosted health community\n\n"
+	      "usage: carecircle COMMAND [options]\n\ncommands:\n",
+	      f);
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
+	fputs("\n", f);
+	if (f == stdout)
+		config_usage();
+}
+
+int main(int argc, char **argv)
+{
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	if (!strcmp(argv[1], "--version") || !strcmp(argv[1], "version")) {
+		puts("carecircle " CC_VERSION);
+		return 0;
+	}
+	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
+		if (!strcmp(argv[1], commands[i].name)) {
+			if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+				printf("usage: carecircle %s — %s\n\n", commands[i].name, commands[i].help);
+				config_usage();
+				return 0;
+			}
+			return commands[i].fn(argc, argv);
+		}
+	fprintf(stderr, "carecircle: unknown command \"%s\" (try --help)\n", argv[1]);
+	return 2;
+}

@@ -1,0 +1,153 @@
+/* answer.c: answer queries and writes; markdown rendered at write time. */
+#include "model/answer.h"
+
+#include <string.h>
+
+#include "core/util.h"
+#include "render/markdown.h"
+
+#define A_COLS \
+	"a.id, a.question_id, a.body_md, a.body_html, a.status, a.created_at, a.edited_at, " AUTHOR_COLS("a")
+#define A_FROM " FROM answers a LEFT JOIN users u ON u.id = a.user_id "
+
+static void read_a(const dbrows *r, int row, answer *x)
+{
+	x->id = db_int(r, row, 0);
+	x->question_id = db_int(r, row, 1);
+	x->body_md = db_text(r, row, 2);
+	x->body_html = db_text(r, row, 3);
+	x->status = db_text(r, row, 4);
+	x->created_at = db_int(r, row, 5);
+	x->edited_at = db_int(r, row, 6);
+	author_read(r, row, 7, &x->by);
+}
+
+static const dbq q_list = {"SELECT " A_COLS A_FROM
+                           "WHERE a.question_id = $1 AND a.status = 'published' "
+                           "ORDER BY a.created_at, a.id",
+                           NULL};
+static const dbq q_get = {"SELECT " A_COLS A_FROM "WHERE a.id = $1", NULL};
+
+int answer_list(dbc *c, arena *a, int64_t question_id, answer **out)
+{
+	dbrows r;
+	int rc = db_query(c, &q_list, DBP(dbi(question_id)), a, &r);
+	if (rc < 0)
+		return rc;
+	*out = ARENA_ARRAY(a, answer, rc);
+	for (int i = 0; i < rc; i++)
+		read_a(&r, i, &(*out)[i]);
+	return rc;
+}
+
+int answer_get(dbc *c, arena *a, int64_t id, answer *out)
+{
+	dbrows r;
+	int rc = db_query(c, &q_get, DBP(dbi(id)), a, &r);
+	if (rc == 1)
+		read_a(&r, 0, out);
+	return rc;
+}
+
+static const dbq q_insert = {
+	"INSERT INTO answers (question_id, user_id, guest_name, body_md, body_html, created_at, "
+	"terms_accepted_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+	NULL};
+static const dbq q_count = {
+	"UPDATE questions SET answer_count = answer_count + 1 WHERE id = $1", NULL};
+
+struct create_ctx {
+	const answer_new *n;
+	arena *a;
+	const char *html;
+	int64_t id;
+};
+
+static int create_tx(dbc *c, void *p)
+{
+	struct create_ctx *x = p;
+	dbrows r;
+	int rc = db_query(c, &q_insert,
+	                  DBP(dbi(x->n->question_id), x->n->user_id ? dbi(x->n->user_id) : dbnull(),
+	                      dbs(x->n->guest_name && *x->n->guest_name ? x->n->guest_name : NULL),
+	                      dbs(x->n->body_md), dbs(x->html), dbi(x->n->created_at ? x->n->created_at : util_now())),
+	                  x->a, &r);
+	if (rc < 0)
+		return rc;
+	if (rc != 1)
+		return DB_ERR;
+	x->id = db_int(&r, 0, 0);
+	rc = db_exec(c, &q_count, DBP(dbi(x->n->question_id)));
+	return rc < 0 ? rc : 1;
+}
+
+int64_t answer_create(dbc *c, arena *a, const answer_new *n)
+{
+	struct create_ctx x = {n, a, md_render(a, n->body_md, strlen(n->body_md)), 0};
+	int rc = db_tx(c, create_tx, &x);
+	return rc < 0 ? rc : x.id;
+}
+
+static const dbq q_old = {"SELECT body_md FROM answers WHERE id = $1", NULL};
+static const dbq q_rev = {
+	"INSERT INTO revisions (post_type, post_id, editor_id, title, body_md, note, created_at) "
+	"VALUES ('answer', $1, $2, NULL, $3, $4, $5)",
+	NULL};
+static const dbq q_update = {
+	"UPDATE answers SET body_md = $2, body_html = $3, edited_at = $4 WHERE id = $1", NULL};
+
+struct edit_ctx {
+	arena *a;
+	int64_t id, editor_id;
+	const char *body_md, *note, *html;
+};
+
+static int edit_tx(dbc *c, void *p)
+{
+	struct edit_ctx *x = p;
+	dbrows r;
+	int rc = db_query(c, &q_old, DBP(dbi(x->id)), x->a, &r);
+	if (rc <= 0)
+		return rc;
+	int64_t now = util_now();
+	rc = db_exec(c, &q_rev,
+	             DBP(dbi(x->id), x->editor_id ? dbi(x->editor_id) : dbnull(), dbs(db_text(&r, 0, 0)),
+	                 dbs(x->note ? x->note : ""), dbi(now)));
+	if (rc < 0)
+		return rc;
+	rc = db_exec(c, &q_update, DBP(dbi(x->id), dbs(x->body_md), dbs(x->html), dbi(now)));
+	return rc < 0 ? rc : 1;
+}
+
+int answer_edit(dbc *c, arena *a, int64_t id, int64_t editor_id, const char *body_md, const char *note)
+{
+	struct edit_ctx x = {a, id, editor_id, body_md, note, md_render(a, body_md, strlen(body_md))};
+	return db_tx(c, edit_tx, &x);
+}
+
+static const dbq q_user = {
+	"SELECT " A_COLS ", q.title, t.slug, q.id, q.slug" A_FROM
+	"JOIN questions q ON q.id = a.question_id JOIN topics t ON t.id = q.topic_id "
+	"WHERE a.user_id = $1 AND a.status = 'published' AND q.status = 'published' "
+	"ORDER BY a.created_at DESC, a.id DESC LIMIT $2",
+	NULL};
+
+int answer_list_user(dbc *c, arena *a, int64_t user_id, int limit, answer **out, const char ***qtitles,
+                     const char ***qurls)
+{
+	dbrows r;
+	int rc = db_query(c, &q_user, DBP(dbi(user_id), dbi(limit)), a, &r);
+	if (rc < 0)
+		return rc;
+	*out = ARENA_ARRAY(a, answer, rc);
+	*qtitles = ARENA_ARRAY(a, const char *, rc);
+	*qurls = ARENA_ARRAY(a, const char *, rc);
+	for (int i = 0; i < rc; i++) {
+		read_a(&r, i, &(*out)[i]);
+		(*qtitles)[i] = db_text(&r, i, 14);
+		(*qurls)[i] = arena_printf(a, "/%s/questions/%lld-%s#answer-%lld", db_text(&r, i, 15),
+		                           (long long)db_int(&r, i, 16), db_text(&r, i, 17),
+		                           (long long)(*out)[i].id);
+	}
+	return rc;
+}

@@ -1,0 +1,604 @@
+/* tmpl.c: parse templates into flat op lists once; render them against arena values. */
+#include "render/tmpl.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/embedded.h"
+
+/* ---- values ---- */
+
+enum tv_type { TV_NULL, TV_STR, TV_INT, TV_BOOL, TV_HTML, TV_LIST, TV_OBJ };
+
+struct tval {
+	enum tv_type t;
+	arena *a;
+	int n, cap;
+	union {
+		struct {
+			const char *s;
+			size_t len;
+		} str;
+		int64_t i;
+		bool b;
+		struct {
+			const char **keys; /* objects only */
+			tval **vals;
+		} c;
+	} u;
+};
+
+static tval *tv_new(arena *a, enum tv_type t)
+{
+	tval *v = arena_alloc(a, sizeof *v);
+	memset(v, 0, sizeof *v);
+	v->t = t;
+	v->a = a;
+	return v;
+}
+
+tval *tv_obj(arena *a)
+{
+	return tv_new(a, TV_OBJ);
+}
+
+tval *tv_list(arena *a)
+{
+	return tv_new(a, TV_LIST);
+}
+
+static void grow(tval *o)
+{
+	if (o->n < o->cap)
+		return;
+	int nc = o->cap ? o->cap * 2 : 8;
+	o->u.c.vals = arena_realloc(o->a, o->u.c.vals, sizeof(tval *) * (size_t)o->cap,
+	                            sizeof(tval *) * (size_t)nc);
+	if (o->t == TV_OBJ)
+		o->u.c.keys = arena_realloc(o->a, o->u.c.keys, sizeof(char *) * (size_t)o->cap,
+		                            sizeof(char *) * (size_t)nc);
+	o->cap = nc;
+}
+
+void tv_put(tval *o, const char *key, tval *v)
+{
+	if (!o || o->t != TV_OBJ)
+		return;
+	for (int i = 0; i < o->n; i++)
+		if (strcmp(o->u.c.keys[i], key) == 0) {
+			o->u.c.vals[i] = v;
+			return;
+		}
+	grow(o);
+	o->u.c.keys[o->n] = key;
+	o->u.c.vals[o->n++] = v;
+}
+
+void tv_strn(tval *o, const char *key, const char *s, size_t n)
+{
+	if (!s)
+		return;
+	tval *v = tv_new(o->a, TV_STR);
+	v->u.str.s = s;
+	v->u.str.len = n;
+	tv_put(o, key, v);
+}
+
+void tv_str(tval *o, const char *key, const char *s)
+{
+	if (s)
+		tv_strn(o, key, s, strlen(s));
+}
+
+void tv_int(tval *o, const char *key, int64_t i)
+{
+	tval *v = tv_new(o->a, TV_INT);
+	v->u.i = i;
+	tv_put(o, key, v);
+}
+
+void tv_bool(tval *o, const char *key, bool b)
+{
+	tval *v = tv_new(o->a, TV_BOOL);
+	v->u.b = b;
+	tv_put(o, key, v);
+}
+
+static bool ends_html(const char *key)
+{
+	size_t n = strlen(key);
+	return n >= 5 && strcmp(key + n - 5, "_html") == 0;
+}
+
+void tv_html(tval *o, const char *key, const char *html)
+{
+	if (!html)
+		return;
+	tval *v = tv_new(o->a, ends_html(key) ? TV_HTML : TV_STR);
+	v->u.str.s = html;
+	v->u.str.len = strlen(html);
+	tv_put(o, key, v);
+}
+
+tval *tv_child(tval *o, const char *key)
+{
+	tval *c = tv_obj(o->a);
+	tv_put(o, key, c);
+	return c;
+}
+
+tval *tv_childlist(tval *o, const char *key)
+{
+	tval *c = tv_list(o->a);
+	tv_put(o, key, c);
+	return c;
+}
+
+static void list_add(tval *list, tval *v)
+{
+	grow(list);
+	list->u.c.vals[list->n++] = v;
+}
+
+tval *tv_push(tval *list)
+{
+	tval *c = tv_obj(list->a);
+	list_add(list, c);
+	return c;
+}
+
+void tv_push_str(tval *list, const char *s)
+{
+	tval *v = tv_new(list->a, TV_STR);
+	v->u.str.s = s ? s : "";
+	v->u.str.len = strlen(v->u.str.s);
+	list_add(list, v);
+}
+
+int tv_len(const tval *list)
+{
+	return list && list->t == TV_LIST ? list->n : 0;
+}
+
+const tval *tv_get(const tval *o, const char *key)
+{
+	if (!o || o->t != TV_OBJ)
+		return NULL;
+	for (int i = 0; i < o->n; i++)
+		if (o->u.c.keys[i][0] == key[0] && strcmp(o->u.c.keys[i], key) == 0)
+			return o->u.c.vals[i];
+	return NULL;
+}
+
+const char *tv_get_str(const tval *o, const char *key)
+{
+	const tval *v = tv_get(o, key);
+	return v && (v->t == TV_STR || v->t == TV_HTML) ? v->u.str.s : NULL;
+}
+
+/* ---- templates ---- */
+
+enum op_type { OP_TEXT, OP_VAR, OP_RAW, OP_SECTION, OP_INVERTED, OP_PARTIAL };
+
+struct op {
+	enum op_type t;
+	const char *text; /* OP_TEXT: literal; others: the name */
+	size_t len;
+	char **path;      /* dotted name split; path[0] == "." for the current item */
+	int npath;
+	int end;          /* sections: index of the first op after the section */
+	int partial;      /* OP_PARTIAL: template index, resolved after all are parsed */
+};
+
+struct tmpl {
+	char *name;
+	char *src; /* owned copy with literal text compacted */
+	struct op *ops;
+	int nops;
+};
+
+static struct tmpl *tmpls;
+static int ntmpls;
+
+static int find_tmpl(const char *name)
+{
+	for (int i = 0; i < ntmpls; i++)
+		if (strcmp(tmpls[i].name, name) == 0)
+			return i;
+	return -1;
+}
+
+bool tmpl_exists(const char *name)
+{
+	return find_tmpl(name) >= 0;
+}
+
+static void free_tmpl(struct tmpl *t)
+{
+	for (int i = 0; i < t->nops; i++) {
+		for (int k = 0; k < t->ops[i].npath; k++)
+			free(t->ops[i].path[k]);
+		free(t->ops[i].path);
+	}
+	free(t->ops);
+	free(t->src);
+	free(t->name);
+}
+
+void tmpl_shutdown(void)
+{
+	for (int i = 0; i < ntmpls; i++)
+		free_tmpl(&tmpls[i]);
+	free(tmpls);
+	tmpls = NULL;
+	ntmpls = 0;
+}
+
+/* Copies literal text dropping each line's leading indentation and empty lines. */
+static size_t compact(char *dst, const char *s, size_t n, bool at_line_start)
+{
+	size_t o = 0;
+	bool bol = at_line_start;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (bol && (c == ' ' || c == '\t'))
+			continue;
+		if (bol && c == '\n')
+			continue;
+		dst[o++] = c;
+		bol = c == '\n';
+	}
+	return o;
+}
+
+static int add_op(struct tmpl *t, int *cap, struct op op)
+{
+	if (t->nops == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		t->ops = realloc(t->ops, sizeof(struct op) * (size_t)*cap);
+	}
+	t->ops[t->nops] = op;
+	return t->nops++;
+}
+
+static int split_path(struct op *op, const char *name, size_t n)
+{
+	op->npath = 0;
+	op->path = NULL;
+	if (n == 1 && name[0] == '.') {
+		op->path = malloc(sizeof(char *));
+		op->path[0] = strdup(".");
+		op->npath = 1;
+		return 0;
+	}
+	size_t start = 0;
+	for (size_t i = 0; i <= n; i++) {
+		if (i == n || name[i] == '.') {
+			if (i == start)
+				return -1;
+			op->path = realloc(op->path, sizeof(char *) * (size_t)(op->npath + 1));
+			op->path[op->npath++] = strndup(name + start, i - start);
+			start = i + 1;
+		}
+	}
+	return 0;
+}
+
+static bool valid_name(const char *s, size_t n)
+{
+	if (n == 0)
+		return false;
+	for (size_t i = 0; i < n; i++) {
+		char c = s[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+		      c == '_' || c == '.' || c == '-'))
+			return false;
+	}
+	return true;
+}
+
+static int line_of(const char *text, const char *p)
+{
+	int line = 1;
+	for (const char *q = text; q < p; q++)
+		line += *q == '\n';
+	return line;
+}
+
+static int parse(struct tmpl *t, const char *text, size_t len, char *err, size_t errlen)
+{
+	int cap = 0;
+	int stack[64], depth = 0;
+	t->src = malloc(len + 1);
+	size_t so = 0;
+	const char *p = text, *end = text + len;
+	bool bol = true;
+	while (p < end) {
+		const char *open = strstr(p, "{{");
+		if (!open || open >= end)
+			open = end;
+		if (open > p) {
+			size_t n = compact(t->src + so, p, (size_t)(open - p), bol);
+			if (n)
+				add_op(t, &cap, (struct op){.t = OP_TEXT, .text = (const char *)(uintptr_t)so, .len = n});
+			so += n;
+			bol = open[-1] == '\n';
+		}
+		if (open == end)
+			break;
+		bool triple = open + 2 < end && open[2] == '{';
+		const char *ns = open + (triple ? 3 : 2);
+		const char *close = strstr(ns, triple ? "}}}" : "}}");
+		if (!close || close >= end) {
+			snprintf(err, errlen, "%s:%d: unclosed tag", t->name, line_of(text, open));
+			return -1;
+		}
+		p = close + (triple ? 3 : 2);
+		char kind = *ns;
+		const char *name = ns;
+		if (!triple && (kind == '#' || kind == '^' || kind == '/' || kind == '>' || kind == '!'))
+			name++;
+		else
+			kind = triple ? '{' : 0;
+		if (kind == '!')
+			continue;
+		while (name < close && *name == ' ')
+			name++;
+		const char *ne = close;
+		while (ne > name && ne[-1] == ' ')
+			ne--;
+		size_t nl = (size_t)(ne - name);
+		if (!valid_name(name, nl)) {
+			snprintf(err, errlen, "%s:%d: bad name in tag", t->name, line_of(text, open));
+			return -1;
+		}
+		struct op op = {0};
+		op.text = strndup(name, nl);
+		op.len = nl;
+		/* The name is kept only in path; text is reused for literals. */
+		if (split_path(&op, name, nl) != 0) {
+			free((char *)op.text);
+			snprintf(err, errlen, "%s:%d: bad dotted name", t->name, line_of(text, open));
+			return -1;
+		}
+		free((char *)op.text);
+		op.text = NULL;
+		switch (kind) {
+		case '{':
+			if (!ends_html(op.path[op.npath - 1])) {
+				snprintf(err, errlen, "%s:%d: raw {{{%.*s}}} needs a name ending in _html", t->name,
+				         line_of(text, open), (int)nl, name);
+				goto bad;
+			}
+			op.t = OP_RAW;
+			add_op(t, &cap, op);
+			break;
+		case '#':
+		case '^':
+			if (depth == 64) {
+				snprintf(err, errlen, "%s: sections nested too deeply", t->name);
+				goto bad;
+			}
+			op.t = kind == '#' ? OP_SECTION : OP_INVERTED;
+			stack[depth++] = add_op(t, &cap, op);
+			break;
+		case '/': {
+			if (depth == 0) {
+				snprintf(err, errlen, "%s:%d: {{/%.*s}} closes nothing", t->name, line_of(text, open),
+				         (int)nl, name);
+				goto bad;
+			}
+			struct op *o = &t->ops[stack[--depth]];
+			bool same = o->npath == op.npath;
+			for (int k = 0; same && k < op.npath; k++)
+				same = strcmp(o->path[k], op.path[k]) == 0;
+			if (!same) {
+				snprintf(err, errlen, "%s:%d: {{/%.*s}} does not match its opening tag", t->name,
+				         line_of(text, open), (int)nl, name);
+				goto bad;
+			}
+			for (int k = 0; k < op.npath; k++)
+				free(op.path[k]);
+			free(op.path);
+			o->end = t->nops;
+			break;
+		}
+		case '>':
+			op.t = OP_PARTIAL;
+			op.partial = -1;
+			add_op(t, &cap, op);
+			break;
+		default:
+			op.t = OP_VAR;
+			add_op(t, &cap, op);
+		}
+		continue;
+	bad:
+		for (int k = 0; k < op.npath; k++)
+			free(op.path[k]);
+		free(op.path);
+		return -1;
+	}
+	if (depth) {
+		snprintf(err, errlen, "%s: section {{#%s}} is never closed", t->name,
+		         t->ops[stack[depth - 1]].path[0]);
+		return -1;
+	}
+	t->src[so] = 0;
+	/* Literal offsets become pointers now that src no longer moves. */
+	for (int i = 0; i < t->nops; i++)
+		if (t->ops[i].t == OP_TEXT)
+			t->ops[i].text = t->src + (uintptr_t)t->ops[i].text;
+	return 0;
+}
+
+static int resolve_partials(char *err, size_t errlen)
+{
+	for (int i = 0; i < ntmpls; i++)
+		for (int k = 0; k < tmpls[i].nops; k++) {
+			struct op *o = &tmpls[i].ops[k];
+			if (o->t != OP_PARTIAL)
+				continue;
+			char name[128];
+			size_t n = 0;
+			for (int j = 0; j < o->npath; j++)
+				n += (size_t)snprintf(name + n, sizeof name - n, "%s%s", j ? "." : "", o->path[j]);
+			o->partial = find_tmpl(name);
+			if (o->partial < 0) {
+				snprintf(err, errlen, "%s: partial {{>%s}} not found", tmpls[i].name, name);
+				return -1;
+			}
+		}
+	return 0;
+}
+
+int tmpl_add(const char *name, const char *text, size_t len, char *err, size_t errlen)
+{
+	struct tmpl t = {.name = strdup(name)};
+	if (parse(&t, text, len, err, errlen) != 0) {
+		free_tmpl(&t);
+		return -1;
+	}
+	int i = find_tmpl(name);
+	if (i >= 0) {
+		free_tmpl(&tmpls[i]);
+		tmpls[i] = t;
+	} else {
+		tmpls = realloc(tmpls, sizeof(struct tmpl) * (size_t)(ntmpls + 1));
+		tmpls[ntmpls++] = t;
+	}
+	return resolve_partials(err, errlen);
+}
+
+int tmpl_init(char *err, size_t errlen)
+{
+	const char *prefix = "templates/";
+	for (const struct embedded_file *f = embedded_files; f->name; f++) {
+		size_t pl = strlen(prefix), nl = strlen(f->name);
+		if (strncmp(f->name, prefix, pl) != 0 || nl < pl + 6 || strcmp(f->name + nl - 5, ".html"))
+			continue;
+		char name[128];
+		snprintf(name, sizeof name, "%.*s", (int)(nl - pl - 5), f->name + pl);
+		struct tmpl t = {.name = strdup(name)};
+		if (parse(&t, f->data, f->len, err, errlen) != 0) {
+			free_tmpl(&t);
+			return -1;
+		}
+		tmpls = realloc(tmpls, sizeof(struct tmpl) * (size_t)(ntmpls + 1));
+		tmpls[ntmpls++] = t;
+	}
+	return resolve_partials(err, errlen);
+}
+
+/* ---- rendering ---- */
+
+struct ctx {
+	const tval *stack[48];
+	int depth;
+};
+
+static const tval *lookup(const struct ctx *c, const struct op *op)
+{
+	if (op->path[0][0] == '.' && op->path[0][1] == 0)
+		return c->stack[c->depth - 1];
+	const tval *v = NULL;
+	for (int i = c->depth - 1; i >= 0 && !v; i--)
+		v = tv_get(c->stack[i], op->path[0]);
+	for (int k = 1; v && k < op->npath; k++)
+		v = tv_get(v, op->path[k]);
+	return v;
+}
+
+static bool truthy(const tval *v)
+{
+	if (!v)
+		return false;
+	switch (v->t) {
+	case TV_NULL: return false;
+	case TV_STR:
+	case TV_HTML: return v->u.str.len > 0;
+	case TV_INT: return v->u.i != 0;
+	case TV_BOOL: return v->u.b;
+	case TV_LIST: return v->n > 0;
+	case TV_OBJ: return true;
+	}
+	return false;
+}
+
+static void emit(buf *out, const tval *v, bool raw)
+{
+	if (!v)
+		return;
+	switch (v->t) {
+	case TV_STR: buf_html(out, v->u.str.s, v->u.str.len); break;
+	case TV_HTML:
+		if (raw)
+			buf_add(out, v->u.str.s, v->u.str.len);
+		else
+			buf_html(out, v->u.str.s, v->u.str.len);
+		break;
+	case TV_INT: buf_int(out, v->u.i); break;
+	case TV_BOOL: buf_puts(out, v->u.b ? "true" : ""); break;
+	default: break;
+	}
+}
+
+static void render_ops(buf *out, const struct tmpl *t, int from, int to, struct ctx *c, int level);
+
+static void push_render(buf *out, const struct tmpl *t, int from, int to, struct ctx *c, int level,
+                        const tval *v)
+{
+	if (c->depth == (int)(sizeof c->stack / sizeof c->stack[0]))
+		return;
+	c->stack[c->depth++] = v;
+	render_ops(out, t, from, to, c, level);
+	c->depth--;
+}
+
+static void render_ops(buf *out, const struct tmpl *t, int from, int to, struct ctx *c, int level)
+{
+	for (int i = from; i < to; i++) {
+		const struct op *op = &t->ops[i];
+		switch (op->t) {
+		case OP_TEXT: buf_add(out, op->text, op->len); break;
+		case OP_VAR: emit(out, lookup(c, op), false); break;
+		case OP_RAW: emit(out, lookup(c, op), true); break;
+		case OP_SECTION: {
+			const tval *v = lookup(c, op);
+			if (v && v->t == TV_LIST) {
+				for (int k = 0; k < v->n; k++)
+					push_render(out, t, i + 1, op->end, c, level, v->u.c.vals[k]);
+			} else if (v && v->t == TV_OBJ) {
+				push_render(out, t, i + 1, op->end, c, level, v);
+			} else if (truthy(v)) {
+				render_ops(out, t, i + 1, op->end, c, level);
+			}
+			i = op->end - 1;
+			break;
+		}
+		case OP_INVERTED:
+			if (!truthy(lookup(c, op)))
+				render_ops(out, t, i + 1, op->end, c, level);
+			i = op->end - 1;
+			break;
+		case OP_PARTIAL:
+			if (level < 16) {
+				const struct tmpl *p = &tmpls[op->partial];
+				render_ops(out, p, 0, p->nops, c, level + 1);
+			}
+			break;
+		}
+	}
+}
+
+bool tmpl_render(buf *out, const char *name, const tval *ctx)
+{
+	int i = find_tmpl(name);
+	if (i < 0)
+		return false;
+	struct ctx c = {.depth = 1};
+	c.stack[0] = ctx;
+	render_ops(out, &tmpls[i], 0, tmpls[i].nops, &c, 0);
+	return true;
+}

@@ -1,0 +1,33 @@
+/* pages.h: every page handler, named in the route table (routes.c). */
+#ifndef CC_PAGES_H
+#define CC_PAGES_H
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "http/request.h"
+
+bool web_parse_id(const char *s, int64_t *id);
+
+void page_home(req *r);
+void page_topic(req *r);
+void page_ask(req *r);
+void page_question(req *r);
+void page_answer_post(req *r);
+void page_accept(req *r);
+void page_question_edit(req *r);
+void page_answer_edit(req *r);
+void page_question_history(req *r);
+void page_answer_history(req *r);
+void page_search(req *r);
+void page_login(req *r);
+void page_register(req *r);
+void page_logout(req *r);
+void page_account(req *r);
+void page_profile(req *r);
+void page_terms(req *r);
+void page_privacy(req *r);
+void page_disclaimer(req *r);
+void page_healthz(req *r);
+void page_robots(req *r);
+
+#endif

@@ -1,0 +1,379 @@
+/* question.c: the question page, answering, accepting, editing and edit history. */
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/util.h"
+#include "model/answer.h"
+#include "model/question.h"
+#include "model/topic.h"
+#include "web/pages.h"
+#include "web/web.h"
+
+/* Reads "123" or "123-some-slug" into an id. */
+bool web_parse_id(const char *s, int64_t *id)
+{
+	char tmp[24];
+	size_t n = strspn(s, "0123456789");
+	if (n == 0 || n >= sizeof tmp || (s[n] && s[n] != '-'))
+		return false;
+	memcpy(tmp, s, n);
+	tmp[n] = 0;
+	return util_parse_i64(tmp, 1, INT64_MAX, id);
+}
+
+/* Loads the question named by /{topic}/questions/{id}…; answers 404 itself when absent. */
+static bool load_question(req *r, dbc *c, question *q, bool any_status)
+{
+	int64_t id;
+	if (r->nparams < 2 || !web_parse_id(r->params[1], &id)) {
+		web_error_page(r, 404);
+		return false;
+	}
+	int rc = question_get(c, r->a, id, any_status, q);
+	if (rc < 0) {
+		web_db_error(r, rc);
+		return false;
+	}
+	if (rc == 0) {
+		web_error_page(r, 404);
+		return false;
+	}
+	return true;
+}
+
+static bool is_author(req *r, const author *au)
+{
+	user *u = web_user(r);
+	return u && au->user_id && au->user_id == u->id;
+}
+
+static bool can_edit(req *r, const author *au)
+{
+	return is_author(r, au) || web_role(r, ROLE_MODERATOR);
+}
+
+/* Renders the question page; v and e carry a rejected answer form back. */
+static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int status)
+{
+	answer *ans;
+	int n = answer_list(c, r->a, q->id, &ans);
+	if (n < 0) {
+		web_db_error(r, n);
+		return;
+	}
+	tval *ctx = web_ctx(r);
+	char *url = web_question_url(r, q->topic_slug, q->id, q->slug);
+	tv_str(ctx, "canonical", arena_printf(r->a, "%s%s", APP(r)->cfg->base_url, url));
+	tv_str(ctx, "description", q->excerpt);
+	tval *crumbs = tv_childlist(tv_child(ctx, "crumbs"), "items");
+	tval *cr = tv_push(crumbs);
+	tv_str(cr, "name", q->topic_name);
+	tv_str(cr, "url", arena_printf(r->a, "/%s", q->topic_slug));
+	tv_str(tv_push(crumbs), "name", "Question");
+
+	tval *qo = tv_child(ctx, "q");
+	tv_str(qo, "title", q->title);
+	tv_html(qo, "body_html", q->body_html);
+	web_author(r, qo, &q->by);
+	web_time(r, qo, "created", q->created_at);
+	if (q->edited_at) {
+		web_time(r, qo, "edited", q->edited_at);
+		tv_str(qo, "history_url", arena_printf(r->a, "%s/history", url));
+	}
+	tv_str(qo, "views", util_plural(r->a, q->view_count + 1, "view", "views"));
+	if (can_edit(r, &q->by)) {
+		tv_bool(qo, "can_edit", true);
+		tv_str(qo, "edit_url", arena_printf(r->a, "/%s/questions/%lld/edit", q->topic_slug, (long long)q->id));
+	}
+	tv_str(ctx, "comments_label", util_plural(r->a, n, "comment", "comments"));
+	bool asker = is_author(r, &q->by);
+	tval *list = tv_childlist(ctx, "answers");
+	for (int i = 0; i < n; i++) {
+		answer *a = &ans[i];
+		tval *o = tv_push(list);
+		tv_int(o, "id", a->id);
+		tv_html(o, "body_html", a->body_html);
+		web_author(r, o, &a->by);
+		web_time(r, o, "created", a->created_at);
+		if (a->edited_at) {
+			web_time(r, o, "edited", a->edited_at);
+			tv_str(o, "history_url", arena_printf(r->a, "/%s/questions/%lld/answers/%lld/history",
+			                                      q->topic_slug, (long long)q->id, (long long)a->id));
+		}
+		bool accepted = q->accepted_answer_id == a->id;
+		tv_bool(o, "accepted", accepted);
+		bool edit = can_edit(r, &a->by);
+		if (asker) {
+			tv_bool(o, "can_accept", true);
+			tv_str(o, "accept_url", arena_printf(r->a, "/%s/questions/%lld/accept", q->topic_slug, (long long)q->id));
+			tv_int(o, "accept_value", accepted ? 0 : a->id);
+			tv_str(o, "accept_label", accepted ? "Unmark: this did not help after all" : "Mark as the answer that helped");
+		}
+		if (edit) {
+			tv_bool(o, "can_edit", true);
+			tv_str(o, "edit_url", arena_printf(r->a, "/%s/questions/%lld/answers/%lld/edit",
+			                                   q->topic_slug, (long long)q->id, (long long)a->id));
+		}
+		tv_bool(o, "has_actions", asker || edit);
+	}
+	tv_str(ctx, "answer_action", arena_printf(r->a, "/%s/questions/%lld/answers", q->topic_slug, (long long)q->id));
+	if (v)
+		tv_put(ctx, "v", v);
+	if (e) {
+		web_errors(ctx, e);
+	}
+	web_page(r, status, "question", ctx, q->title);
+}
+
+void page_question(req *r)
+{
+	dbc *c = web_db(r);
+	question q;
+	if (!c || !load_question(r, c, &q, false))
+		return;
+	/* One address per question: /{topic}/questions/{id}-{slug}. */
+	char *canon = web_question_url(r, q.topic_slug, q.id, q.slug);
+	if (strcmp(r->path, canon) != 0) {
+		res_redirect(r, 301, canon);
+		return;
+	}
+	web_view(q.id);
+	render(r, c, &q, NULL, NULL, 200);
+}
+
+void page_answer_post(req *r)
+{
+	dbc *c = web_db(r);
+	question q;
+	if (!c || !load_question(r, c, &q, false))
+		return;
+	ferrs e = {0};
+	if (r->csrf_failed) {
+		const char *why;
+		web_csrf_check(r, &why);
+		ferr(&e, NULL, why);
+	}
+	const char *body = web_text(r, &e, "body", "Your answer", ABODY_MIN, ABODY_MAX);
+	user *u = web_user(r);
+	const char *guest = u ? "" : web_text(r, &e, "guest_name", "Your name", 0, GUEST_NAME_MAX);
+	tval *v = tv_obj(r->a);
+	tv_str(v, "body", body);
+	tv_str(v, "guest_name", guest);
+	if (e.n) {
+		render(r, c, &q, v, &e, r->csrf_failed ? 403 : 422);
+		return;
+	}
+	answer_new n = {.question_id = q.id, .user_id = u ? u->id : 0, .guest_name = guest, .body_md = body};
+	int64_t id = answer_create(c, r->a, &n);
+	if (id < 0) {
+		ferr(&e, NULL, "Your answer could not be saved just now. It is kept below: please try again.");
+		render(r, c, &q, v, &e, 503);
+		return;
+	}
+	web_flash(r, "answer");
+	web_redirect(r, arena_printf(r->a, "%s#answer-%lld", web_question_url(r, q.topic_slug, q.id, q.slug),
+	                             (long long)id));
+}
+
+void page_accept(req *r)
+{
+	dbc *c = web_db(r);
+	question q;
+	if (!c || !load_question(r, c, &q, false))
+		return;
+	if (!is_author(r, &q.by)) {
+		web_error(r, 403, "not_asker", "Only the person who asked can mark the answer that helped.");
+		return;
+	}
+	int64_t aid = 0;
+	const char *s = kv_get(&r->form, "answer");
+	if (!s || (strcmp(s, "0") != 0 && !util_parse_i64(s, 1, INT64_MAX, &aid))) {
+		web_error(r, 400, "bad_answer", "No answer was chosen.");
+		return;
+	}
+	int rc = question_accept(c, q.id, aid);
+	if (rc < 0) {
+		web_db_error(r, rc);
+		return;
+	}
+	if (rc == 0) {
+		web_error(r, 404, "no_such_answer", "That answer does not belong to this question.");
+		return;
+	}
+	web_flash(r, aid ? "accepted" : "unaccepted");
+	web_redirect(r, arena_printf(r->a, "%s#answer-%lld", web_question_url(r, q.topic_slug, q.id, q.slug),
+	                             (long long)(aid ? aid : 0)));
+}
+
+static void edit_form(req *r, const char *heading, const char *action, const char *back, bool with_title,
+                      tval *v, const ferrs *e, int status)
+{
+	tval *ctx = web_ctx(r);
+	tv_str(ctx, "heading", heading);
+	tv_str(ctx, "action", action);
+	tv_str(ctx, "back_url", back);
+	tv_bool(ctx, "with_title", with_title);
+	tv_bool(ctx, "noindex", true);
+	tval *l = tv_child(ctx, "limits");
+	tv_int(l, "title_min", TITLE_MIN);
+	tv_int(l, "title_max", TITLE_MAX);
+	tv_put(ctx, "v", v);
+	web_errors(ctx, e);
+	web_page(r, status, "edit", ctx, heading);
+}
+
+void page_question_edit(req *r)
+{
+	dbc *c = web_db(r);
+	question q;
+	if (!c || !load_question(r, c, &q, false))
+		return;
+	if (!can_edit(r, &q.by)) {
+		web_error(r, 403, "not_author", "You can edit only your own posts.");
+		return;
+	}
+	char *back = web_question_url(r, q.topic_slug, q.id, q.slug);
+	const char *action = r->path;
+	ferrs e = {0};
+	tval *v = tv_obj(r->a);
+	if (r->method != M_POST) {
+		tv_str(v, "title", q.title);
+		tv_str(v, "body", q.body_md);
+		edit_form(r, "Edit your question", action, back, true, v, &e, 200);
+		return;
+	}
+	if (r->csrf_failed) {
+		const char *why;
+		web_csrf_check(r, &why);
+		ferr(&e, NULL, why);
+	}
+	const char *title = web_text(r, &e, "title", "Your question", TITLE_MIN, TITLE_MAX);
+	const char *body = web_text(r, &e, "body", "Details", QBODY_MIN, QBODY_MAX);
+	const char *note = web_text(r, &e, "note", "The note", 0, 200);
+	tv_str(v, "title", title);
+	tv_str(v, "body", body);
+	tv_str(v, "note", note);
+	if (e.n) {
+		edit_form(r, "Edit your question", action, back, true, v, &e, r->csrf_failed ? 403 : 422);
+		return;
+	}
+	int rc = question_edit(c, r->a, q.id, web_user(r)->id, title, body, note);
+	if (rc < 0) {
+		ferr(&e, NULL, "Your changes could not be saved just now. They are kept below: please try again.");
+		edit_form(r, "Edit your question", action, back, true, v, &e, 503);
+		return;
+	}
+	web_flash(r, "edited");
+	web_redirect(r, web_question_url(r, q.topic_slug, q.id, util_slugify(r->a, title, 80)));
+}
+
+/* Loads the answer {aid} of the loaded question q. */
+static bool load_answer(req *r, dbc *c, const question *q, answer *a)
+{
+	int64_t aid;
+	if (r->nparams < 3 || !util_parse_i64(r->params[2], 1, INT64_MAX, &aid)) {
+		web_error_page(r, 404);
+		return false;
+	}
+	int rc = answer_get(c, r->a, aid, a);
+	if (rc < 0) {
+		web_db_error(r, rc);
+		return false;
+	}
+	if (rc == 0 || a->question_id != q->id || strcmp(a->status, "published") != 0) {
+		web_error_page(r, 404);
+		return false;
+	}
+	return true;
+}
+
+void page_answer_edit(req *r)
+{
+	dbc *c = web_db(r);
+	question q;
+	answer a;
+	if (!c || !load_question(r, c, &q, false) || !load_answer(r, c, &q, &a))
+		return;
+	if (!can_edit(r, &a.by)) {
+		web_error(r, 403, "not_author", "You can edit only your own posts.");
+		return;
+	}
+	char *back = arena_printf(r->a, "%s#answer-%lld", web_question_url(r, q.topic_slug, q.id, q.slug),
+	                          (long long)a.id);
+	ferrs e = {0};
+	tval *v = tv_obj(r->a);
+	if (r->method != M_POST) {
+		tv_str(v, "body", a.body_md);
+		edit_form(r, "Edit your answer", r->path, back, false, v, &e, 200);
+		return;
+	}
+	if (r->csrf_failed) {
+		const char *why;
+		web_csrf_check(r, &why);
+		ferr(&e, NULL, why);
+	}
+	const char *body = web_text(r, &e, "body", "Your answer", ABODY_MIN, ABODY_MAX);
+	const char *note = web_text(r, &e, "note", "The note", 0, 200);
+	tv_str(v, "body", body);
+	tv_str(v, "note", note);
+	if (e.n) {
+		edit_form(r, "Edit your answer", r->path, back, false, v, &e, r->csrf_failed ? 403 : 422);
+		return;
+	}
+	int rc = answer_edit(c, r->a, a.id, web_user(r)->id, body, note);
+	if (rc < 0) {
+		ferr(&e, NULL, "Your changes could not be saved just now. They are kept below: please try again.");
+		edit_form(r, "Edit your answer", r->path, back, false, v, &e, 503);
+		return;
+	}
+	web_flash(r, "edited");
+	web_redirect(r, back);
+}
+
+static void history(req *r, const char *type, int64_t id, const char *title, const char *back)
+{
+	dbc *c = web_db(r);
+	if (!c)
+		return;
+	revision *revs;
+	int n = revision_list(c, r->a, type, id, &revs);
+	if (n < 0) {
+		web_db_error(r, n);
+		return;
+	}
+	tval *ctx = web_ctx(r);
+	tv_str(ctx, "post_title", title);
+	tv_str(ctx, "back_url", back);
+	tv_bool(ctx, "noindex", true);
+	tval *list = tv_childlist(ctx, "revisions");
+	for (int i = 0; i < n; i++) {
+		tval *o = tv_push(list);
+		web_time(r, o, "when", revs[i].created_at);
+		tv_str(o, "editor", revs[i].editor_name);
+		tv_str(o, "note", revs[i].note);
+		tv_str(o, "title", revs[i].title);
+		tv_str(o, "body", revs[i].body_md);
+	}
+	web_page(r, 200, "history", ctx, "Edit history");
+}
+
+void page_question_history(req *r)
+{
+	dbc *c = web_db(r);
+	question q;
+	if (!c || !load_question(r, c, &q, false))
+		return;
+	history(r, "question", q.id, q.title, web_question_url(r, q.topic_slug, q.id, q.slug));
+}
+
+void page_answer_history(req *r)
+{
+	dbc *c = web_db(r);
+	question q;
+	answer a;
+	if (!c || !load_question(r, c, &q, false) || !load_answer(r, c, &q, &a))
+		return;
+	history(r, "answer", a.id, arena_printf(r->a, "an answer to “%s”", q.title),
+	        arena_printf(r->a, "%s#answer-%lld", web_question_url(r, q.topic_slug, q.id, q.slug),
+	                     (long long)a.id));
+}

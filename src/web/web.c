@@ -1,0 +1,494 @@
+/* web.c: request dispatch (identity, route flags, CSRF), page layout, forms and shared helpers. */
+#include "web/web.h"
+
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/log.h"
+#include "core/utf8.h"
+#include "core/util.h"
+#include "http/static.h"
+#include "model/author.h"
+#include "model/question.h"
+#include "model/session.h"
+
+/* ---- identity and dispatch ---- */
+
+static const char *const security_headers[][2] = {
+	{"Content-Security-Policy",
+	 "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+	 "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+	 "base-uri 'none'; object-src 'none'"},
+	{"X-Content-Type-Options", "nosniff"},
+	{"X-Frame-Options", "DENY"},
+	{"Referrer-Policy", "same-origin"},
+	{"Permissions-Policy",
+	 "camera=(), microphone=(), geolocation=(), payment=(), usb=(), interest-cohort=()"},
+	{"Cross-Origin-Opener-Policy", "same-origin"},
+};
+
+bool web_role(req *r, enum role at_least)
+{
+	user *u = web_user(r);
+	return u && u->role >= at_least;
+}
+
+dbc *web_db(req *r)
+{
+	dbc *c = db_conn(APP(r)->db);
+	if (!c)
+		web_error(r, 503, "db_unavailable", "The site cannot reach its database right now. Please try again in a minute.");
+	return c;
+}
+
+static void load_identity(req *r)
+{
+	const char *tok = req_cookie(r, "cc_sid");
+	if (!tok || !*tok)
+		return;
+	dbc *c = db_conn(APP(r)->db);
+	if (!c)
+		return;
+	user *u = arena_zalloc(r->a, sizeof *u);
+	if (session_lookup(c, r->a, tok, u) == 1) {
+		r->user = u;
+		r->sess = session_hash(r->a, tok);
+	}
+}
+
+void web_dispatch(req *r)
+{
+	for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
+		res_header(r, security_headers[i][0], security_headers[i][1]);
+	if (strncmp(r->path, "/static/", 8) == 0) {
+		r->route = "/static/…";
+		if ((r->method == M_GET || r->method == M_HEAD) && static_serve(r))
+			return;
+		web_error_page(r, 404);
+		return;
+	}
+	size_t pl = strlen(r->path);
+	if (pl > 1 && r->path[pl - 1] == '/' && (r->method == M_GET || r->method == M_HEAD)) {
+		char *p = arena_strndup(r->a, r->path, pl - 1);
+		while (*p && p[strlen(p) - 1] == '/')
+			p[strlen(p) - 1] = 0;
+		web_redirect(r, *p && url_is_local(p) ? p : "/");
+		r->status = 301;
+		return;
+	}
+	load_identity(r);
+	const route *rt = NULL;
+	unsigned allowed = 0;
+	switch (router_match(web_routes, web_nroutes, r, &rt, &allowed)) {
+	case ROUTE_NOT_FOUND: web_error_page(r, 404); return;
+	case ROUTE_BAD_METHOD: {
+		const char *allow = (allowed & M_GET) && (allowed & M_POST) ? "GET, HEAD, POST"
+		                    : (allowed & M_GET)                     ? "GET, HEAD"
+		                                                            : "POST";
+		res_header(r, "Allow", allow);
+		web_error_page(r, 405);
+		return;
+	}
+	case ROUTE_FOUND: break;
+	}
+	if (r->body_malformed) {
+		web_error(r, 400, "bad_form", "The form data could not be read. Please go back and try again.");
+		return;
+	}
+	unsigned f = rt->flags;
+	if ((f & (R_LOGIN | R_GUIDE | R_MOD | R_ADMIN)) && !r->user) {
+		buf next;
+		buf_init(&next, r->a, 128, 4096);
+		buf_puts(&next, "/login?next=");
+		buf_urlenc(&next, r->path, strlen(r->path));
+		web_redirect(r, next.p);
+		return;
+	}
+	if (((f & R_GUIDE) && !web_role(r, ROLE_GUIDE)) || ((f & R_MOD) && !web_role(r, ROLE_MODERATOR)) ||
+	    ((f & R_ADMIN) && !web_role(r, ROLE_ADMIN))) {
+		web_error(r, 403, "forbidden", "This page is for guides, moderators or admins only.");
+		return;
+	}
+	if (r->method == M_POST && !(f & R_NOCSRF)) {
+		const char *why;
+		if (!web_csrf_check(r, &why)) {
+			if (!(f & R_FORM)) {
+				web_error(r, 403, "csrf", why);
+				return;
+			}
+			r->csrf_failed = true;
+		}
+	}
+	rt->fn(r);
+}
+
+/* ---- CSRF ---- */
+
+enum { CSRF_TTL = 24 * 3600 };
+
+static const char *csrf_binding(req *r)
+{
+	return r->sess ? (const char *)r->sess : "guest";
+}
+
+static void csrf_mac(req *r, const unsigned char ts[8], unsigned char mac[16])
+{
+	const char *b = csrf_binding(r);
+	unsigned char msg[8 + 128];
+	size_t bl = strlen(b);
+	if (bl > 128)
+		bl = 128;
+	memcpy(msg, ts, 8);
+	memcpy(msg + 8, b, bl);
+	util_mac(mac, 16, APP(r)->key, "csrf", msg, 8 + bl);
+}
+
+const char *web_csrf(req *r)
+{
+	uint64_t now = (uint64_t)util_now();
+	unsigned char raw[24];
+	for (int i = 0; i < 8; i++)
+		raw[i] = (unsigned char)(now >> (56 - 8 * i));
+	csrf_mac(r, raw, raw + 8);
+	return util_b64url(r->a, raw, sizeof raw);
+}
+
+bool web_csrf_check(req *r, const char **why)
+{
+	const char *tok = kv_get(&r->form, "csrf");
+	*why = "This form could not be checked (its security token is missing or does not match). "
+	       "Please submit it again.";
+	if (!tok)
+		return false;
+	unsigned char raw[32];
+	if (util_b64url_decode(tok, strlen(tok), raw, sizeof raw) != 24)
+		return false;
+	unsigned char mac[16];
+	csrf_mac(r, raw, mac);
+	if (!util_eq(mac, raw + 8, 16))
+		return false;
+	uint64_t ts = 0;
+	for (int i = 0; i < 8; i++)
+		ts = (ts << 8) | raw[i];
+	int64_t now = util_now();
+	if ((int64_t)ts > now + 300 || now - (int64_t)ts > CSRF_TTL) {
+		*why = "This form was open for too long and has expired. Your text is kept below: please "
+		       "submit it again.";
+		return false;
+	}
+	return true;
+}
+
+/* ---- forms ---- */
+
+void ferr(ferrs *e, const char *field, const char *msg)
+{
+	if (e->n < (int)(sizeof e->v / sizeof e->v[0])) {
+		e->v[e->n].field = field;
+		e->v[e->n].msg = msg;
+		e->n++;
+	}
+}
+
+const char *ferr_for(const ferrs *e, const char *field)
+{
+	for (int i = 0; i < e->n; i++)
+		if (e->v[i].field && strcmp(e->v[i].field, field) == 0)
+			return e->v[i].msg;
+	return NULL;
+}
+
+const char *web_text(req *r, ferrs *e, const char *name, const char *label, size_t min, size_t max)
+{
+	const char *raw = kv_get(&r->form, name);
+	size_t n = 0;
+	for (int i = 0; raw && i < r->form.n; i++)
+		if (r->form.v[i].v == raw)
+			n = r->form.v[i].vlen;
+	if (!raw)
+		raw = "";
+	bool valid = utf8_valid(raw, n) && !memchr(raw, 0, n);
+	char *clean = utf8_clean(r->a, raw, n);
+	size_t cl = strlen(clean);
+	const char *t = util_trim(clean, &cl);
+	char *out = arena_strndup(r->a, t, cl);
+	size_t count = utf8_count(out, cl);
+	if (!valid)
+		ferr(e, name, arena_printf(r->a, "%s contains bytes that are not valid text. We replaced them "
+		                                 "with \xEF\xBF\xBD: please check and correct it.",
+		                           label));
+	else if (count == 0 && min > 0)
+		ferr(e, name, arena_printf(r->a, "Enter %s.", label));
+	else if (count < min)
+		ferr(e, name, arena_printf(r->a, "%s must be at least %zu characters (it has %zu).", label, min,
+		                           count));
+	else if (count > max)
+		ferr(e, name, arena_printf(r->a, "%s must be at most %zu characters (it has %zu).", label, max,
+		                           count));
+	return out;
+}
+
+void web_field(req *r, tval *list, const char *id, const char *label, const char *type,
+               const char *value, const char *hint, const char *autocomplete, int maxlength,
+               const ferrs *e)
+{
+	tval *f = tv_push(list);
+	const char *err = ferr_for(e, id);
+	tv_str(f, "id", id);
+	tv_str(f, "label", label);
+	tv_str(f, "type", type);
+	tv_str(f, "value", value ? value : "");
+	tv_str(f, "hint", hint ? hint : "");
+	tv_str(f, "error", err ? err : "");
+	tv_str(f, "autocomplete", autocomplete ? autocomplete : "");
+	if (maxlength > 0)
+		tv_int(f, "maxlength", maxlength);
+	else
+		tv_str(f, "maxlength", "");
+	const char *desc = hint && err ? arena_printf(r->a, "%s-hint %s-error", id, id)
+	                   : hint      ? arena_printf(r->a, "%s-hint", id)
+	                   : err       ? arena_printf(r->a, "%s-error", id)
+	                               : "";
+	tv_str(f, "describedby", desc);
+}
+
+void web_errors(tval *ctx, const ferrs *e)
+{
+	tv_bool(ctx, "has_errors", e->n > 0);
+	if (e->n == 0)
+		return;
+	tval *list = tv_childlist(ctx, "errors");
+	tval *map = tv_child(ctx, "err");
+	for (int i = 0; i < e->n; i++) {
+		tval *it = tv_push(list);
+		tv_str(it, "field", e->v[i].field ? e->v[i].field : "");
+		tv_str(it, "msg", e->v[i].msg);
+		if (e->v[i].field && !tv_get(map, e->v[i].field))
+			tv_str(map, e->v[i].field, e->v[i].msg);
+	}
+}
+
+/* ---- pages ---- */
+
+static const struct {
+	const char *code, *kind, *text;
+} flashes[] = {
+	{"question", "success", "Your question is posted. Thank you for asking: members and guides will see it now."},
+	{"answer", "success", "Your answer is posted. Thank you for helping."},
+	{"edited", "success", "Your changes are saved. The earlier version is kept in the edit history."},
+	{"draft", "success", "Your draft is saved. It will be here when you come back to this form."},
+	{"login", "success", "Welcome back. You are logged in."},
+	{"registered", "success", "Welcome to the community. Your account is ready."},
+	{"logout", "success", "You are logged out."},
+	{"accepted", "success", "Marked as the answer that helped."},
+	{"unaccepted", "success", "The answer is no longer marked as the one that helped."},
+	{"account", "success", "Your account settings are saved."},
+	{"password", "success", "Your password is changed. You were logged out on your other devices."},
+	{"draft_deleted", "success", "Your draft is deleted."},
+};
+
+void web_flash(req *r, const char *code)
+{
+	res_header(r, "Set-Cookie",
+	           arena_printf(r->a, "cc_flash=%s; Path=/; Max-Age=120; HttpOnly; SameSite=Lax%s", code,
+	                        APP(r)->cfg->secure_cookies || r->tls ? "; Secure" : ""));
+}
+
+tval *web_ctx(req *r)
+{
+	struct app *app = APP(r);
+	tval *c = tv_obj(r->a);
+	tv_str(c, "site_name", app->cfg->site_name);
+	tv_str(c, "css_url", static_url("css/site.css"));
+	tv_str(c, "icon_url", static_url("img/favicon.svg"));
+	tv_str(c, "js_url", static_url("js/site.js"));
+	tv_str(c, "csrf", web_csrf(r));
+	tv_str(c, "path", r->path);
+	user *u = web_user(r);
+	if (u) {
+		tval *o = tv_child(c, "me");
+		tv_str(o, "username", u->username);
+		tv_str(o, "display_name", u->display_name);
+		tv_bool(o, "is_guide", u->role >= ROLE_GUIDE);
+		tv_bool(o, "is_mod", u->role >= ROLE_MODERATOR);
+		tv_bool(o, "is_admin", u->role >= ROLE_ADMIN);
+	}
+	const char *fl = req_cookie(r, "cc_flash");
+	if (fl) {
+		for (size_t i = 0; i < sizeof flashes / sizeof flashes[0]; i++)
+			if (strcmp(fl, flashes[i].code) == 0) {
+				tval *f = tv_child(c, "flash");
+				tv_str(f, "kind", flashes[i].kind);
+				tv_str(f, "text", flashes[i].text);
+			}
+		res_header(r, "Set-Cookie", "cc_flash=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax");
+	}
+	return c;
+}
+
+void web_page(req *r, int status, const char *tmpl, tval *ctx, const char *title)
+{
+	r->status = status;
+	r->ctype = "text/html; charset=utf-8";
+	if (!tv_get(ctx, "title"))
+		tv_str(ctx, "title", title);
+	res_header(r, "Cache-Control", "private, no-cache");
+	r->out.len = 0;
+	tmpl_render(&r->out, "layout_head", ctx);
+	if (!tmpl_render(&r->out, tmpl, ctx))
+		log_error("msg=\"missing template\" name=%s", tmpl);
+	tmpl_render(&r->out, "layout_foot", ctx);
+}
+
+void web_error(req *r, int status, const char *code, const char *msg)
+{
+	static const struct {
+		int status;
+		const char *title;
+	} titles[] = {
+		{400, "This request could not be read"},
+		{403, "You cannot do that here"},
+		{404, "We could not find that page"},
+		{405, "That action is not allowed here"},
+		{413, "That was too much to send at once"},
+		{422, "Please check what you entered"},
+		{429, "Please slow down"},
+		{500, "Something went wrong on our side"},
+		{503, "The site is busy or under maintenance"},
+	};
+	const char *title = "Something went wrong";
+	for (size_t i = 0; i < sizeof titles / sizeof titles[0]; i++)
+		if (titles[i].status == status)
+			title = titles[i].title;
+	tval *c = web_ctx(r);
+	tv_int(c, "status", status);
+	tv_str(c, "code", code);
+	tv_str(c, "message", msg);
+	tv_bool(c, "noindex", true);
+	web_page(r, status, "error", c, title);
+}
+
+void web_error_page(req *r, int status)
+{
+	switch (status) {
+	case 404:
+		web_error(r, 404, "not_found",
+		          "The page may have moved, or the address may be mistyped. Try the search, or start "
+		          "from the home page.");
+		break;
+	case 405:
+		web_error(r, 405, "method_not_allowed", "This address does not accept that kind of request.");
+		break;
+	case 413:
+		web_error(r, 413, "too_large",
+		          "What you sent is larger than this site accepts. Please shorten it and try again.");
+		break;
+	case 400:
+		web_error(r, 400, "bad_request", "The request was malformed.");
+		break;
+	default:
+		web_error(r, 500, "internal", "Please try again in a moment. If it keeps happening, tell the site team.");
+	}
+}
+
+void web_db_error(req *r, int rc)
+{
+	if (rc == DB_BUSY || rc == DB_FULL || rc == DB_READONLY)
+		web_error(r, 503, "db_unavailable",
+		          arena_printf(r->a, "Nothing was saved because %s. Please try again in a few minutes; "
+		                             "use your browser's back button to get your text back.",
+		                       db_strerror(rc)));
+	else
+		web_error(r, 500, "db_error", "Nothing was saved: the database failed. Please try again later.");
+}
+
+void web_redirect(req *r, const char *path)
+{
+	res_redirect(r, 303, path);
+}
+
+/* ---- shared pieces of posts ---- */
+
+void web_author(req *r, tval *o, const author *au)
+{
+	user *viewer = web_user(r);
+	bool mod = viewer && viewer->role >= ROLE_MODERATOR;
+	if (au->user_id && !au->anonymous) {
+		tv_str(o, "author", au->display_name);
+		tv_str(o, "author_url", arena_printf(r->a, "/u/%s", au->username));
+		tv_str(o, "badge", role_badge(au->role));
+		tv_str(o, "badge_class", au->role == ROLE_GUIDE ? "guide" : au->role == ROLE_MODERATOR ? "mod" : "admin");
+		if (au->role == ROLE_GUIDE) {
+			tv_bool(o, "is_guide", true);
+			tv_str(o, "role_title", au->title);
+		}
+	} else if (au->user_id) {
+		tv_str(o, "author", "Anonymous");
+		tv_bool(o, "anonymous", true);
+		if (mod) {
+			tv_str(o, "real_name", au->username);
+			tv_str(o, "real_url", arena_printf(r->a, "/u/%s", au->username));
+		}
+	} else {
+		tv_str(o, "author", au->guest_name && *au->guest_name ? au->guest_name : "Anonymous");
+		tv_bool(o, "guest", true);
+	}
+}
+
+void web_time(req *r, tval *o, const char *key, int64_t t)
+{
+	tval *v = tv_child(o, key);
+	tv_str(v, "ago", util_ago(r->a, t, util_now()));
+	tv_str(v, "iso", util_iso8601(r->a, t));
+	tv_str(v, "date", util_date(r->a, t));
+}
+
+char *web_question_url(req *r, const char *topic_slug, int64_t id, const char *slug)
+{
+	if (slug && *slug)
+		return arena_printf(r->a, "/%s/questions/%lld-%s", topic_slug, (long long)id, slug);
+	return arena_printf(r->a, "/%s/questions/%lld", topic_slug, (long long)id);
+}
+
+/* ---- view counts, gathered in memory and written in batches ---- */
+
+enum { VIEW_SLOTS = 4096 };
+static pthread_mutex_t views_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+	int64_t id, n;
+} views[VIEW_SLOTS];
+
+void web_view(int64_t id)
+{
+	pthread_mutex_lock(&views_lock);
+	for (size_t i = 0; i < 16; i++) {
+		size_t s = ((uint64_t)id * 2654435761u + i) % VIEW_SLOTS;
+		if (views[s].id == id || views[s].id == 0) {
+			views[s].id = id;
+			views[s].n++;
+			break;
+		}
+	}
+	pthread_mutex_unlock(&views_lock);
+}
+
+void web_views_flush(db *d)
+{
+	static __typeof__(views) batch;
+	static pthread_mutex_t flush_lock = PTHREAD_MUTEX_INITIALIZER;
+	pthread_mutex_lock(&flush_lock);
+	pthread_mutex_lock(&views_lock);
+	memcpy(batch, views, sizeof views);
+	memset(views, 0, sizeof views);
+	pthread_mutex_unlock(&views_lock);
+	dbc *c = db_conn(d);
+	if (c && db_begin(c) >= 0) {
+		for (size_t i = 0; i < VIEW_SLOTS; i++)
+			if (batch[i].id)
+				question_add_views(c, batch[i].id, batch[i].n);
+		if (db_commit(c) < 0)
+			log_warn("msg=\"view counts not saved\"");
+	}
+	pthread_mutex_unlock(&flush_lock);
+}

@@ -1,0 +1,67 @@
+/* harness.h: HTTP test harness: starts the real carecircle binary on a free port with a
+ * fresh database (SQLite file, or a new PostgreSQL database when CARECIRCLE_TEST_ENGINE is
+ * "postgres") and drives it over real HTTP with libcurl. */
+#ifndef CC_TEST_HARNESS_H
+#define CC_TEST_HARNESS_H
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+typedef struct srv {
+	pid_t pid;
+	int port;
+	char dir[256];     /* private temporary folder */
+	char db[512];      /* the --db value */
+	char pgname[64];   /* database created for this server (PostgreSQL) */
+	char base[64];     /* http://127.0.0.1:PORT */
+	char log[300];     /* server output */
+	char secret[64];
+} srv;
+
+typedef struct resp {
+	long status;
+	char *body;
+	size_t len;
+	char *headers;
+	char *location;
+} resp;
+
+typedef struct client client;
+
+/* True when this run targets PostgreSQL; tests that need it skip when no server is given. */
+bool harness_pg(void);
+/* Skips the calling test binary (exit 77 → ctest "skipped") when the engine is unavailable. */
+void harness_require_engine(void);
+
+/* Starts a server; extra is more command-line options (may be NULL). Returns 0 or -1. */
+int srv_start(srv *s, const char *extra);
+/* Loads the demo content into the server's database (runs `carecircle demo`). */
+int srv_demo(srv *s);
+/* Runs `carecircle ARGS…` against the server's database; returns the exit status. */
+int srv_cmd(srv *s, const char *args, const char *stdin_text);
+/* SIGTERM, wait; returns the exit status (non-zero when a sanitizer found something). */
+int srv_stop(srv *s);
+
+client *client_new(srv *s);
+void client_free(client *c);
+/* GET/POST without following redirects. The response is owned by the client until the next call. */
+resp *http_get(client *c, const char *path);
+resp *http_head(client *c, const char *path);
+resp *http_post(client *c, const char *path, const char *body);
+resp *http_post_multipart(client *c, const char *path, const char *const *fields);
+resp *http_request(client *c, const char *method, const char *path, const char *ctype, const char *body,
+                   size_t len, const char *const *headers);
+/* Follows a 3xx Location once. */
+resp *http_follow(client *c, resp *r);
+
+/* Builds "k1=v1&k2=v2" with URL encoding; args end with NULL. Caller frees. */
+char *form(const char *k, ...);
+/* The value of the first <input name="csrf" value="…"> in the last page. Caller frees. */
+char *csrf_of(const resp *r);
+bool has(const resp *r, const char *needle);
+/* The value of a response header (first one), or NULL. Caller frees. */
+char *header_of(const resp *r, const char *name);
+/* Signs in as username with password; returns 0 on success. */
+int login_as(client *c, const char *username, const char *password);
+
+#endif
