@@ -3,6 +3,36 @@
 
 #include <string.h>
 
+/* Negative when pattern a is more specific than b. */
+static int specificity(const char *a, const char *b)
+{
+	while (*a && *b) {
+		bool ca = a[1] == '{', cb = b[1] == '{';
+		if (ca != cb)
+			return ca ? 1 : -1;
+		const char *ea = strchr(a + 1, '/'), *eb = strchr(b + 1, '/');
+		if (!ea || !eb)
+			break;
+		a = ea;
+		b = eb;
+	}
+	return 0;
+}
+
+void router_sort(route *table, int n)
+{
+	/* Insertion sort: stable, so equally specific routes keep their table order. */
+	for (int i = 1; i < n; i++) {
+		route r = table[i];
+		int j = i - 1;
+		while (j >= 0 && specificity(r.pattern, table[j].pattern) < 0) {
+			table[j + 1] = table[j];
+			j--;
+		}
+		table[j + 1] = r;
+	}
+}
+
 bool router_match_path(const char *pattern, const char *path, arena *a, const char **params,
                        int *nparams)
 {

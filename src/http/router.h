@@ -1,7 +1,8 @@
 /* router.h: one table of routes {methods, pattern, handler, flags}, matched by path segments.
  *
  * Patterns are literal segments and {name} captures: "/{topic}/questions/{id}".
- * Routes are tried in table order, so literal paths come before captures. */
+ * The most specific pattern wins whatever the table order: at the first segment where two
+ * patterns differ, a literal beats a capture ("/search" before "/{topic}"). */
 #ifndef CC_ROUTER_H
 #define CC_ROUTER_H
 #include "http/request.h"
@@ -17,7 +18,9 @@ typedef struct route {
 
 enum route_match { ROUTE_FOUND, ROUTE_NOT_FOUND, ROUTE_BAD_METHOD };
 
-/* Finds the route for r->method and r->path; fills r->params. On ROUTE_BAD_METHOD,
+/* Sorts a table most specific first (done once at start-up). */
+void router_sort(route *table, int n);
+/* Finds the route for r->method and r->path in a sorted table; fills r->params. On ROUTE_BAD_METHOD,
  * *allowed holds the methods the path does accept. */
 enum route_match router_match(const route *table, int n, req *r, const route **found,
                               unsigned *allowed);

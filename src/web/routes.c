@@ -1,8 +1,9 @@
-/* routes.c: the one route table. Literal paths come before {topic} captures. */
+/* routes.c: the one route table. Order does not matter: the router sorts it most specific
+ * first, so "/search" wins over "/{topic}". Each feature adds its rows here. */
 #include "web/pages.h"
 #include "web/web.h"
 
-const route web_routes[] = {
+route web_routes[] = {
 	{M_GET, "/", page_home, 0},
 	{M_GET, "/search", page_search, 0},
 	{M_GET, "/healthz", page_healthz, 0},

@@ -57,8 +57,16 @@ static void load_identity(req *r)
 	}
 }
 
+static pthread_once_t routes_once = PTHREAD_ONCE_INIT;
+
+static void sort_routes(void)
+{
+	router_sort(web_routes, web_nroutes);
+}
+
 void web_dispatch(req *r)
 {
+	pthread_once(&routes_once, sort_routes);
 	for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
 		res_header(r, security_headers[i][0], security_headers[i][1]);
 	if (strncmp(r->path, "/static/", 8) == 0) {
@@ -394,13 +402,19 @@ void web_error_page(req *r, int status)
 
 void web_db_error(req *r, int rc)
 {
+	bool write = r->method == M_POST;
 	if (rc == DB_BUSY || rc == DB_FULL || rc == DB_READONLY)
 		web_error(r, 503, "db_unavailable",
-		          arena_printf(r->a, "Nothing was saved because %s. Please try again in a few minutes; "
-		                             "use your browser's back button to get your text back.",
-		                       db_strerror(rc)));
+		          write ? arena_printf(r->a, "Nothing was saved because %s. Please try again in a few "
+		                                     "minutes; your browser's back button brings your text back.",
+		                               db_strerror(rc))
+		                : arena_printf(r->a, "This page cannot be shown right now because %s. Please "
+		                                     "try again in a few minutes.",
+		                               db_strerror(rc)));
 	else
-		web_error(r, 500, "db_error", "Nothing was saved: the database failed. Please try again later.");
+		web_error(r, 500, "db_error",
+		          write ? "Nothing was saved: the database failed. Please try again later."
+		                : "This page cannot be shown right now: the database failed. Please try again later.");
 }
 
 void web_redirect(req *r, const char *path)

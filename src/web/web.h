@@ -48,7 +48,7 @@ dbc *web_db(req *r);
 /* The request handler installed into the HTTP server; the route table is in routes.c. */
 void web_dispatch(req *r);
 void web_error_page(req *r, int status);
-extern const route web_routes[];
+extern route web_routes[];
 extern const int web_nroutes;
 
 /* A fresh CSRF token for forms on this page; valid 24 hours, bound to the session. */
