@@ -16,7 +16,7 @@ note() {
 }
 
 usage() {
-	echo "usage: $0 start DIR | stop DIR" >&2
+	echo "usage: $0 start DIR | stop DIR | replica PRIMARY_DIR DIR" >&2
 	exit 2
 }
 
@@ -78,6 +78,44 @@ dump_log() {
 	fi
 }
 
+# Starts the cluster in $1/data on a free port (socket dir $2); prints the port.
+launch() {
+	local dir=$1 sockdir=$2
+	local log="$dir/server.log"
+	local port="" attempt candidate
+	for attempt in 1 2 3 4 5 6 7 8 9 10; do
+		candidate=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
+		port_busy "$candidate" && continue
+		write_conf "$dir" "$candidate" "$sockdir"
+		: >"$log"
+		[ ${#as_pg[@]} -eq 0 ] || chown postgres: "$log"
+		if "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$dir/data" -l "$log" -w -t 60 start >&2; then
+			port=$candidate
+			break
+		fi
+		if grep -q "Address already in use" "$log"; then
+			note "port $candidate was taken (attempt $attempt); trying another"
+			continue
+		fi
+		dump_log "$log"
+		die "the server did not start; see $log"
+	done
+	[ -n "$port" ] || die "found no free port after 10 attempts"
+
+	local i
+	for i in $(seq 1 60); do
+		"$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" -t 1 && break
+		if [ "$i" -eq 60 ]; then
+			dump_log "$log"
+			"${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate stop >&2 || true
+			die "the server on port $port does not accept connections; see $log"
+		fi
+		sleep 0.5
+	done
+
+	echo "$port"
+}
+
 start() {
 	local dir
 	dir=$(abs_path "$1")
@@ -126,40 +164,14 @@ start() {
 # Written by scripts/pg-cluster.sh.
 local all all trust
 host all all 127.0.0.1/32 trust
+local replication all trust
+host replication all 127.0.0.1/32 trust
 EOF
 	echo "include 'carecircle.conf'" >>"$dir/data/postgresql.conf"
 	[ ${#as_pg[@]} -eq 0 ] || chown postgres: "$dir/data/pg_hba.conf"
 
-	local port="" attempt candidate
-	for attempt in 1 2 3 4 5 6 7 8 9 10; do
-		candidate=$((20000 + (RANDOM * 32768 + RANDOM) % 40000))
-		port_busy "$candidate" && continue
-		write_conf "$dir" "$candidate" "$sockdir"
-		: >"$log"
-		[ ${#as_pg[@]} -eq 0 ] || chown postgres: "$log"
-		if "${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$dir/data" -l "$log" -w -t 60 start >&2; then
-			port=$candidate
-			break
-		fi
-		if grep -q "Address already in use" "$log"; then
-			note "port $candidate was taken (attempt $attempt); trying another"
-			continue
-		fi
-		dump_log "$log"
-		die "the server did not start; see $log"
-	done
-	[ -n "$port" ] || die "found no free port after 10 attempts"
-
-	local i
-	for i in $(seq 1 60); do
-		"$PG_BIN/pg_isready" -q -h 127.0.0.1 -p "$port" -t 1 && break
-		if [ "$i" -eq 60 ]; then
-			dump_log "$log"
-			"${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate stop >&2 || true
-			die "the server on port $port does not accept connections; see $log"
-		fi
-		sleep 0.5
-	done
+	local port
+	port=$(launch "$dir" "$sockdir")
 
 	if ! "$PG_BIN/createdb" -h 127.0.0.1 -p "$port" -U postgres "$DB_NAME" >&2; then
 		"${as_pg[@]}" "$PG_BIN/pg_ctl" -D "$dir/data" -m immediate stop >&2 || true
@@ -190,10 +202,49 @@ stop() {
 	rm -rf -- "$dir"
 }
 
-[ $# -eq 2 ] || usage
-[ -n "$2" ] || usage
-case $1 in
-start) start "$2" ;;
-stop) stop "$2" ;;
+# Makes DIR a streaming hot standby of the cluster in PRIMARY_DIR; prints its URL.
+replica() {
+	local primary dir
+	primary=$(abs_path "$1")
+	dir=$(abs_path "$2")
+	if [ ! -f "$primary/$MARKER" ] || [ ! -f "$primary/port" ]; then
+		die "$primary is not a running pg-cluster.sh cluster"
+	fi
+	if [ -e "$dir" ] && [ -n "$(ls -A "$dir" 2>/dev/null)" ]; then
+		die "$dir exists and is not empty"
+	fi
+	setup_user
+	mkdir -p "$dir/sock"
+	touch "$dir/$MARKER"
+	chmod 700 "$dir"
+	[ ${#as_pg[@]} -eq 0 ] || chown -R postgres: "$dir"
+	local pport
+	pport=$(cat "$primary/port")
+	if ! "${as_pg[@]}" "$PG_BIN/pg_basebackup" -h 127.0.0.1 -p "$pport" -U postgres -D "$dir/data" \
+		-R -X stream -c fast >"$dir/basebackup.log" 2>&1; then
+		dump_log "$dir/basebackup.log"
+		die "pg_basebackup from $primary failed"
+	fi
+	local sockdir="$dir/sock"
+	[ $((${#sockdir} + 18)) -le 107 ] || sockdir=""
+	local port
+	port=$(launch "$dir" "$sockdir")
+	echo "$port" >"$dir/port"
+	echo "postgres://postgres@127.0.0.1:$port/$DB_NAME"
+}
+
+case ${1:-} in
+start)
+	if [ $# -ne 2 ] || [ -z "$2" ]; then usage; fi
+	start "$2"
+	;;
+stop)
+	if [ $# -ne 2 ] || [ -z "$2" ]; then usage; fi
+	stop "$2"
+	;;
+replica)
+	if [ $# -ne 3 ] || [ -z "$3" ]; then usage; fi
+	replica "$2" "$3"
+	;;
 *) usage ;;
 esac

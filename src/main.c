@@ -17,6 +17,7 @@ static const struct {
 	{"serve", cmd_serve, "serve the site (migrates first)"},
 	{"migrate", cmd_migrate, "apply database migrations"},
 	{"demo", cmd_demo, "load the demo content [--if-empty]"},
+	{"migrate-data", cmd_migrate_data, "copy a site: --from sqlite:PATH --to postgres://…"},
 	{"user", cmd_user, "user create --username U --email E --role R [--password-stdin]"},
 };
 
@@ -26,7 +27,7 @@ static void usage(FILE *f)
 	      "usage: carecircle COMMAND [options]\n\ncommands:\n",
 	      f);
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
-		fprintf(f, "  %-9s %s\n", commands[i].name, commands[i].help);
+		fprintf(f, "  %-13s %s\n", commands[i].name, commands[i].help);
 	fputs("\n", f);
 	if (f == stdout)
 		config_usage();

@@ -116,6 +116,15 @@ int app_open(struct app *app, config *cfg, bool migrate, char *err, size_t errle
 		return -1;
 	if (migrate && db_migrate(app->db, err, errlen) < 0)
 		return -1;
+	if (cfg->db_replica && *cfg->db_replica) {
+		if (strncmp(cfg->db_replica, "postgres", 8) != 0) {
+			snprintf(err, errlen, "--db-replica needs a postgres:// URL");
+			return -1;
+		}
+		app->replica = db_open(cfg->db_replica, cfg->sync, err, errlen);
+		if (!app->replica)
+			return -1;
+	}
 	if (cfg->secret && *cfg->secret) {
 		crypto_generichash(app->key, sizeof app->key, (const unsigned char *)cfg->secret,
 		                   strlen(cfg->secret), NULL, 0);
@@ -141,7 +150,9 @@ void app_close(struct app *app)
 {
 	if (app->db)
 		db_close(app->db);
-	app->db = NULL;
+	if (app->replica)
+		db_close(app->replica);
+	app->db = app->replica = NULL;
 	tmpl_shutdown();
 	static_shutdown();
 }

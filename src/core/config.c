@@ -31,6 +31,7 @@ static const struct opt opts[] = {
 	O("mail-dir", OPT_STR, mail_dir, "folder for .eml files when no SMTP is set (./data/mail)"),
 	O("smtp-url", OPT_STR, smtp_url, "smtp:// or smtps:// URL with optional user:pass@"),
 	O("mail-from", OPT_STR, mail_from, "From address of outgoing mail"),
+	O("replica-grace", OPT_INT, replica_grace, "seconds a poster reads from the primary (30)"),
 	O("threads", OPT_INT, threads, "worker threads (number of cores)"),
 	O("max-body-kb", OPT_INT, max_body_kb, "largest request body in KiB (1024)"),
 	O("max-connections", OPT_INT, max_connections, "most open connections (1000)"),
@@ -60,6 +61,7 @@ void config_defaults(config *c)
 	c->max_body_kb = 1024;
 	c->max_connections = 1000;
 	c->conn_timeout = 30;
+	c->replica_grace = 30;
 	c->access_log = true;
 }
 

@@ -34,12 +34,32 @@ bool web_role(req *r, enum role at_least)
 	return u && u->role >= at_least;
 }
 
-dbc *web_db(req *r)
+dbc *web_db_primary(req *r)
 {
 	dbc *c = db_conn(APP(r)->db);
 	if (!c)
 		web_error(r, 503, "db_unavailable", "The site cannot reach its database right now. Please try again in a minute.");
 	return c;
+}
+
+/* True when this browser wrote something within the replica grace period (cc_rw cookie). */
+static bool recent_writer(req *r)
+{
+	const char *v = req_cookie(r, "cc_rw");
+	int64_t t;
+	return v && util_parse_i64(v, 0, INT64_MAX, &t) && util_now() - t < APP(r)->cfg->replica_grace;
+}
+
+dbc *web_db(req *r)
+{
+	struct app *app = APP(r);
+	if (app->replica && (r->method == M_GET || r->method == M_HEAD) && !recent_writer(r)) {
+		dbc *c = db_conn(app->replica);
+		if (c)
+			return c;
+		/* A replica that is down must not take the site down: fall back to the primary. */
+	}
+	return web_db_primary(r);
 }
 
 static void load_identity(req *r)
@@ -128,6 +148,11 @@ void web_dispatch(req *r)
 			r->csrf_failed = true;
 		}
 	}
+	if (r->method == M_POST && APP(r)->replica)
+		res_header(r, "Set-Cookie",
+		           arena_printf(r->a, "cc_rw=%lld; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s",
+		                        (long long)util_now(), APP(r)->cfg->replica_grace,
+		                        APP(r)->cfg->secure_cookies || r->tls ? "; Secure" : ""));
 	rt->fn(r);
 }
 

@@ -14,6 +14,7 @@
 struct app {
 	config *cfg;
 	db *db;
+	db *replica;           /* optional read replica for GET pages (NULL = none) */
 	unsigned char key[32]; /* server secret: CSRF, signed cookies, CAPTCHA */
 };
 
@@ -42,8 +43,12 @@ static inline struct app *APP(req *r) { return (struct app *)r->app; }
 static inline user *web_user(req *r) { return (user *)r->user; }
 bool web_role(req *r, enum role at_least);
 
-/* This thread's connection; NULL after answering 503. */
+/* This thread's connection for the page: the replica for GET/HEAD when one is configured
+ * and the visitor has not just written (read-your-own-writes), else the primary. NULL after
+ * answering 503. */
 dbc *web_db(req *r);
+/* Always the primary (writes, and reads that must see them). */
+dbc *web_db_primary(req *r);
 
 /* The request handler installed into the HTTP server; the route table is in routes.c. */
 void web_dispatch(req *r);

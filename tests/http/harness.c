@@ -184,26 +184,8 @@ static int wait_healthy(srv *s)
 	return -1;
 }
 
-int srv_start(srv *s, const char *extra)
+static int launch(srv *s, const char *extra)
 {
-	static bool curl_ready;
-	if (!curl_ready) {
-		curl_global_init(CURL_GLOBAL_DEFAULT);
-		curl_ready = true;
-	}
-	harness_require_engine();
-	memset(s, 0, sizeof *s);
-	snprintf(s->dir, sizeof s->dir, "/tmp/carecircle-test.XXXXXX");
-	if (!mkdtemp(s->dir))
-		return -1;
-	snprintf(s->log, sizeof s->log, "%s/server.log", s->dir);
-	snprintf(s->secret, sizeof s->secret, "test-secret-%d", (int)getpid());
-	if (harness_pg()) {
-		if (pg_create(s) != 0)
-			return -1;
-	} else {
-		snprintf(s->db, sizeof s->db, "%s/test.db", s->dir);
-	}
 	s->port = free_port();
 	snprintf(s->base, sizeof s->base, "http://127.0.0.1:%d", s->port);
 	char listen[64], dbflag[600], secret[100], maildir[300];
@@ -223,18 +205,8 @@ int srv_start(srv *s, const char *extra)
 	for (char *t = copy ? strtok(copy, " ") : NULL; t && n < 60; t = strtok(NULL, " "))
 		argv[n++] = t;
 	argv[n] = NULL;
-	pid_t pid = fork();
-	if (pid == 0) {
-		int fd = open(s->log, O_WRONLY | O_APPEND | O_CREAT, 0644);
-		if (fd >= 0) {
-			dup2(fd, 1);
-			dup2(fd, 2);
-		}
-		execv(argv[0], argv);
-		_exit(127);
-	}
+	s->pid = harness_spawn(argv, s->log);
 	free(copy);
-	s->pid = pid;
 	if (wait_healthy(s) != 0) {
 		fprintf(stderr, "harness: server did not become healthy; log %s:\n", s->log);
 		char cmd[400];
@@ -245,6 +217,96 @@ int srv_start(srv *s, const char *extra)
 		return -1;
 	}
 	return 0;
+}
+
+static int prepare(srv *s)
+{
+	static bool curl_ready;
+	if (!curl_ready) {
+		curl_global_init(CURL_GLOBAL_DEFAULT);
+		curl_ready = true;
+	}
+	memset(s, 0, sizeof *s);
+	snprintf(s->dir, sizeof s->dir, "/tmp/carecircle-test.XXXXXX");
+	if (!mkdtemp(s->dir))
+		return -1;
+	snprintf(s->log, sizeof s->log, "%s/server.log", s->dir);
+	snprintf(s->secret, sizeof s->secret, "test-secret-%d", (int)getpid());
+	return 0;
+}
+
+int srv_start(srv *s, const char *extra)
+{
+	harness_require_engine();
+	if (prepare(s) != 0)
+		return -1;
+	if (harness_pg()) {
+		if (pg_create(s) != 0)
+			return -1;
+	} else {
+		snprintf(s->db, sizeof s->db, "%s/test.db", s->dir);
+	}
+	return launch(s, extra);
+}
+
+int srv_start_db(srv *s, const char *db, const srv *like, const char *extra)
+{
+	if (prepare(s) != 0)
+		return -1;
+	snprintf(s->db, sizeof s->db, "%s", db);
+	if (like)
+		snprintf(s->secret, sizeof s->secret, "%s", like->secret);
+	return launch(s, extra);
+}
+
+pid_t harness_spawn(char *const argv[], const char *log)
+{
+	pid_t pid = fork();
+	if (pid == 0) {
+		int fd = open(log, O_WRONLY | O_APPEND | O_CREAT, 0644);
+		if (fd >= 0) {
+			dup2(fd, 1);
+			dup2(fd, 2);
+		}
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	return pid;
+}
+
+void harness_reap(pid_t pid)
+{
+	if (pid <= 0)
+		return;
+	kill(pid, SIGTERM);
+	int st;
+	for (int i = 0; i < 200; i++) {
+		if (waitpid(pid, &st, WNOHANG) == pid)
+			return;
+		struct timespec ts = {0, 50 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	kill(pid, SIGKILL);
+	waitpid(pid, &st, 0);
+}
+
+char *harness_sh(const char *cmd)
+{
+	FILE *p = popen(cmd, "r");
+	if (!p)
+		return NULL;
+	char line[1024];
+	char *out = NULL;
+	if (fgets(line, sizeof line, p)) {
+		line[strcspn(line, "\r\n")] = 0;
+		out = strdup(line);
+	}
+	int rc = pclose(p);
+	if (rc != 0) {
+		free(out);
+		return NULL;
+	}
+	return out;
 }
 
 int srv_stop(srv *s)

@@ -35,6 +35,15 @@ void harness_require_engine(void);
 
 /* Starts a server; extra is more command-line options (may be NULL). Returns 0 or -1. */
 int srv_start(srv *s, const char *extra);
+/* Starts a server on an existing database URL or path (another node of the same site:
+ * same secret as `like` when given). The database is not dropped at stop. */
+int srv_start_db(srv *s, const char *db, const srv *like, const char *extra);
+/* Starts a helper process (nginx, a mail sink…) with its output appended to log. */
+pid_t harness_spawn(char *const argv[], const char *log);
+/* Stops a helper process (SIGTERM, then SIGKILL after 10 s). */
+void harness_reap(pid_t pid);
+/* Runs a shell command, returning its first line of output (caller frees) or NULL. */
+char *harness_sh(const char *cmd);
 /* Loads the demo content into the server's database (runs `carecircle demo`). */
 int srv_demo(srv *s);
 /* Runs `carecircle ARGS…` against the server's database; returns the exit status. */
