@@ -10,12 +10,52 @@
 
 enum { MD_OPTS = CMARK_OPT_DEFAULT | CMARK_OPT_SAFE | CMARK_OPT_VALIDATE_UTF8 };
 
+/* Raw HTML in a post is shown as the text the person typed, not dropped: each HTML node
+ * becomes a text node with the same characters, which the renderer then escapes. */
+static void html_to_text(cmark_node *doc)
+{
+	/* Nodes cannot be replaced while iterating: collect a batch, replace it, repeat. */
+	for (;;) {
+		cmark_node *pending[256];
+		int np = 0;
+		cmark_iter *it = cmark_iter_new(doc);
+		cmark_event_type ev;
+		while ((ev = cmark_iter_next(it)) != CMARK_EVENT_DONE && np < 256) {
+			cmark_node *node = cmark_iter_get_node(it);
+			cmark_node_type t = cmark_node_get_type(node);
+			if (ev == CMARK_EVENT_ENTER && (t == CMARK_NODE_HTML_INLINE || t == CMARK_NODE_HTML_BLOCK))
+				pending[np++] = node;
+		}
+		cmark_iter_free(it);
+		if (np == 0)
+			return;
+		for (int i = 0; i < np; i++) {
+			cmark_node *node = pending[i];
+			cmark_node *text = cmark_node_new(CMARK_NODE_TEXT);
+			cmark_node_set_literal(text, cmark_node_get_literal(node));
+			if (cmark_node_get_type(node) == CMARK_NODE_HTML_BLOCK) {
+				cmark_node *para = cmark_node_new(CMARK_NODE_PARAGRAPH);
+				cmark_node_append_child(para, text);
+				cmark_node_replace(node, para);
+			} else {
+				cmark_node_replace(node, text);
+			}
+			cmark_node_free(node);
+		}
+	}
+}
+
 char *md_render(arena *a, const char *md, size_t n)
 {
-	char *html = cmark_markdown_to_html(md, n, MD_OPTS);
+	cmark_node *doc = cmark_parse_document(md, n, MD_OPTS);
+	if (!doc)
+		return arena_strdup(a, "");
+	html_to_text(doc);
+	char *html = cmark_render_html(doc, MD_OPTS);
+	cmark_node_free(doc);
 	if (!html)
 		return arena_strdup(a, "");
-	/* Safe mode escapes any raw HTML, so every "<a href=" here came from cmark itself. */
+	/* Safe mode drops raw HTML and unsafe URLs, so every "<a href=" here came from cmark. */
 	buf b;
 	size_t hl = strlen(html);
 	buf_init(&b, a, hl + 256, 0);

@@ -5,7 +5,7 @@
 
 #include "core/arena.h"
 
-/* Renders user markdown. Raw HTML is dropped, javascript:/data: links are removed,
+/* Renders user markdown. Raw HTML is shown as the text typed (escaped), javascript: links are removed,
  * every link gets rel="nofollow ugc noopener". The result lives in a. */
 char *md_render(arena *a, const char *md, size_t n);
 /* Plain-text excerpt of markdown (no markup), at most max code points, ending in … when cut. */

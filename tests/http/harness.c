@@ -87,6 +87,15 @@ static int pg_create(srv *s)
 	return 0;
 }
 
+char *harness_pg_new_db(void)
+{
+	srv tmp;
+	memset(&tmp, 0, sizeof tmp);
+	if (pg_create(&tmp) != 0)
+		return NULL;
+	return strdup(tmp.db);
+}
+
 static void pg_drop(srv *s)
 {
 	if (!s->pgname[0])

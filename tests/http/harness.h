@@ -38,6 +38,9 @@ int srv_start(srv *s, const char *extra);
 /* Starts a server on an existing database URL or path (another node of the same site:
  * same secret as `like` when given). The database is not dropped at stop. */
 int srv_start_db(srv *s, const char *db, const srv *like, const char *extra);
+/* Creates a fresh, empty PostgreSQL database on the test cluster; returns its URL (caller
+ * frees) or NULL. It is left for the cluster's removal. */
+char *harness_pg_new_db(void);
 /* Starts a helper process (nginx, a mail sink…) with its output appended to log. */
 pid_t harness_spawn(char *const argv[], const char *log);
 /* Stops a helper process (SIGTERM, then SIGKILL after 10 s). */
