@@ -131,19 +131,36 @@ char *util_slugify(arena *a, const char *s, size_t max)
 {
 	char *out = arena_alloc(a, max + 1);
 	size_t o = 0;
-	bool dash = false;
-	for (const unsigned char *p = (const unsigned char *)s; *p && o < max; p++) {
+	bool dash = false, cut = false;
+	for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+		/* Apostrophes join a word: "can't" and "can’t" (U+2019) both give "cant". */
+		if (*p == '\'')
+			continue;
+		if (p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0x99) {
+			p += 2;
+			continue;
+		}
 		if (isalnum(*p) && *p < 0x80) {
-			if (dash && o > 0) {
-				if (o + 2 > max)
-					break;
-				out[o++] = '-';
+			size_t need = (dash && o > 0) ? 2 : 1;
+			if (o + need > max) {
+				cut = true;
+				break;
 			}
+			if (dash && o > 0)
+				out[o++] = '-';
 			dash = false;
 			out[o++] = (char)tolower(*p);
-		} else if (*p != '\'') {
+		} else {
 			dash = true;
 		}
+	}
+	/* Never end on half a word: go back to the last whole word when the limit cut one. */
+	if (cut && !dash) {
+		size_t last = o;
+		while (last > 0 && out[last - 1] != '-')
+			last--;
+		if (last > 1)
+			o = last - 1;
 	}
 	out[o] = 0;
 	return out;
@@ -151,7 +168,7 @@ char *util_slugify(arena *a, const char *s, size_t max)
 
 bool util_parse_i64(const char *s, int64_t min, int64_t max, int64_t *out)
 {
-	if (!s || !*s || strlen(s) > 19)
+	if (!s || !*s || strlen(s) > (s[0] == '-' ? 20u : 19u))
 		return false;
 	for (const char *p = s; *p; p++)
 		if (!(isdigit((unsigned char)*p) || (p == s && *p == '-' && p[1])))

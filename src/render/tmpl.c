@@ -323,7 +323,7 @@ static int parse(struct tmpl *t, const char *text, size_t len, char *err, size_t
 			if (n)
 				add_op(t, &cap, (struct op){.t = OP_TEXT, .text = (const char *)(uintptr_t)so, .len = n});
 			so += n;
-			bol = open[-1] == '\n';
+			bol = so == 0 || t->src[so - 1] == '\n';
 		}
 		if (open == end)
 			break;
@@ -359,6 +359,9 @@ static int parse(struct tmpl *t, const char *text, size_t len, char *err, size_t
 		/* The name is kept only in path; text is reused for literals. */
 		if (split_path(&op, name, nl) != 0) {
 			free((char *)op.text);
+			for (int k = 0; k < op.npath; k++)
+				free(op.path[k]);
+			free(op.path);
 			snprintf(err, errlen, "%s:%d: bad dotted name", t->name, line_of(text, open));
 			return -1;
 		}
@@ -373,6 +376,7 @@ static int parse(struct tmpl *t, const char *text, size_t len, char *err, size_t
 			}
 			op.t = OP_RAW;
 			add_op(t, &cap, op);
+			bol = false; /* text after a value is not at a line start */
 			break;
 		case '#':
 		case '^':
@@ -412,6 +416,7 @@ static int parse(struct tmpl *t, const char *text, size_t len, char *err, size_t
 		default:
 			op.t = OP_VAR;
 			add_op(t, &cap, op);
+			bol = false;
 		}
 		continue;
 	bad:
@@ -453,10 +458,29 @@ static int resolve_partials(char *err, size_t errlen)
 	return 0;
 }
 
+/* Checks that every partial t names exists (or is t itself) before t is stored. */
+static int check_partials(const struct tmpl *t, char *err, size_t errlen)
+{
+	for (int k = 0; k < t->nops; k++) {
+		const struct op *o = &t->ops[k];
+		if (o->t != OP_PARTIAL)
+			continue;
+		char name[128];
+		size_t n = 0;
+		for (int j = 0; j < o->npath && n < sizeof name; j++)
+			n += (size_t)snprintf(name + n, sizeof name - n, "%s%s", j ? "." : "", o->path[j]);
+		if (strcmp(name, t->name) != 0 && find_tmpl(name) < 0) {
+			snprintf(err, errlen, "%s: partial {{>%s}} not found", t->name, name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int tmpl_add(const char *name, const char *text, size_t len, char *err, size_t errlen)
 {
 	struct tmpl t = {.name = strdup(name)};
-	if (parse(&t, text, len, err, errlen) != 0) {
+	if (parse(&t, text, len, err, errlen) != 0 || check_partials(&t, err, errlen) != 0) {
 		free_tmpl(&t);
 		return -1;
 	}
