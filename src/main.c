@@ -17,6 +17,7 @@ static const struct {
 	{"serve", cmd_serve, "serve the site (migrates first)"},
 	{"migrate", cmd_migrate, "apply database migrations"},
 	{"demo", cmd_demo, "load the demo content [--if-empty]"},
+	{"bench-data", cmd_bench_data, "fill a database for benchmarks: --questions N --answers M"},
 	{"migrate-data", cmd_migrate_data, "copy a site: --from sqlite:PATH --to postgres://…"},
 	{"user", cmd_user, "user create --username U --email E --role R [--password-stdin]"},
 };

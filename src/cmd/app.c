@@ -14,7 +14,8 @@
 
 /* Flags that belong to commands, not to the config. */
 static const char *const command_flags[] = {"username", "email", "role", "password-stdin",
-                                            "display-name", "title", "if-empty", "help", NULL};
+                                            "display-name", "title", "if-empty", "help", "questions", "answers",
+                                            "from", "to", NULL};
 
 static bool is_command_flag(const char *name, size_t n)
 {

@@ -67,11 +67,11 @@ static dbc *sq_open(db *d, char *err, size_t errlen)
 	}
 	sqlite3_busy_timeout(c->h, 5000);
 	sqlite3_extended_result_codes(c->h, 1);
-	const char *sync = strcmp(d->sync, "NORMAL") == 0 ? "NORMAL" : "FULL";
+	const char *sync = strcmp(d->sync, "NORMAL") == 0 ? "NORMAL" : strcmp(d->sync, "OFF") == 0 ? "OFF" : "FULL";
 	char sql[512];
 	snprintf(sql, sizeof sql,
 	         "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=%s; "
-	         "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-16000; PRAGMA mmap_size=268435456;",
+	         "PRAGMA temp_store=MEMORY; PRAGMA cache_size=-8000;",
 	         sync);
 	char *msg = NULL;
 	rc = sqlite3_exec(c->h, sql, NULL, NULL, &msg);
