@@ -9,25 +9,36 @@
 #include "core/log.h"
 #include "http/server.h"
 #include "model/session.h"
+#include "web/pagecache.h"
 
 static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER;
 static bool stopping;
 
-/* Writes batched view counts every few seconds and purges old sessions hourly. */
+/* Polls for other nodes' changes twice a second, writes batched view counts every 5 seconds
+ * and purges old sessions hourly. */
 static void *maintenance(void *p)
 {
 	struct app *app = p;
-	time_t last_purge = 0;
+	time_t last_purge = 0, last_views = 0;
 	pthread_mutex_lock(&stop_lock);
 	while (!stopping) {
 		struct timespec until;
 		clock_gettime(CLOCK_REALTIME, &until);
-		until.tv_sec += 5;
+		until.tv_nsec += 500 * 1000000L;
+		if (until.tv_nsec >= 1000000000L) {
+			until.tv_sec++;
+			until.tv_nsec -= 1000000000L;
+		}
 		pthread_cond_timedwait(&stop_cond, &stop_lock, &until);
 		pthread_mutex_unlock(&stop_lock);
-		web_views_flush(app->db);
+		/* Other nodes' changes reach this node's page cache within half a second. */
+		pagecache_poll(db_conn(app->db));
 		time_t now = time(NULL);
+		if (now - last_views >= 5) {
+			web_views_flush(app->db);
+			last_views = now;
+		}
 		if (now - last_purge > 3600) {
 			dbc *c = db_conn(app->db);
 			if (c)
@@ -77,6 +88,7 @@ int cmd_serve(int argc, char **argv)
 		.handle = web_dispatch,
 		.error = web_error_page,
 	};
+	pagecache_init((size_t)cfg.page_cache_mb << 20, cfg.page_cache_ttl);
 	http_server *srv = http_start(&o, err, sizeof err);
 	if (!srv) {
 		fprintf(stderr, "carecircle serve: %s\n", err);
@@ -99,6 +111,7 @@ int cmd_serve(int argc, char **argv)
 	pthread_mutex_unlock(&stop_lock);
 	pthread_join(maint, NULL);
 	web_views_flush(app.db);
+	pagecache_shutdown();
 	app_close(&app);
 	config_free(&cfg);
 	log_info("msg=\"stopped\"");

@@ -32,6 +32,8 @@ static const struct opt opts[] = {
 	O("smtp-url", OPT_STR, smtp_url, "smtp:// or smtps:// URL with optional user:pass@"),
 	O("mail-from", OPT_STR, mail_from, "From address of outgoing mail"),
 	O("replica-grace", OPT_INT, replica_grace, "seconds a poster reads from the primary (30)"),
+	O("page-cache-mb", OPT_INT, page_cache_mb, "guest page cache in MiB, 0 = off (16)"),
+	O("page-cache-ttl", OPT_INT, page_cache_ttl, "seconds a cached page may live (60)"),
 	O("threads", OPT_INT, threads, "worker threads (number of cores)"),
 	O("max-body-kb", OPT_INT, max_body_kb, "largest request body in KiB (1024)"),
 	O("max-connections", OPT_INT, max_connections, "most open connections (1000)"),
@@ -62,6 +64,8 @@ void config_defaults(config *c)
 	c->max_connections = 1000;
 	c->conn_timeout = 30;
 	c->replica_grace = 30;
+	c->page_cache_mb = 16;
+	c->page_cache_ttl = 60;
 	c->access_log = true;
 }
 

@@ -21,7 +21,9 @@ typedef struct config {
 	int threads;          /* worker threads; 0 = number of cores */
 	int max_body_kb;      /* request body limit */
 	int max_connections;
-	int replica_grace;    /* seconds a writer reads from the primary after posting */
+	int replica_grace;
+	int page_cache_mb;    /* guest page cache size; 0 turns it off */
+	int page_cache_ttl;   /* seconds a cached page may live at most */    /* seconds a writer reads from the primary after posting */
 	int conn_timeout;     /* seconds */
 	bool secure_cookies;  /* add Secure to cookies (site served over TLS) */
 	bool access_log;

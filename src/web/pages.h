@@ -12,6 +12,8 @@ void page_home(req *r);
 void page_topic(req *r);
 void page_ask(req *r);
 void page_question(req *r);
+/* Counts a view of the question a cached page showed. */
+void page_question_viewed(req *r);
 void page_answer_post(req *r);
 void page_accept(req *r);
 void page_question_edit(req *r);

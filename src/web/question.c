@@ -141,6 +141,13 @@ void page_question(req *r)
 	render(r, c, &q, NULL, NULL, 200);
 }
 
+void page_question_viewed(req *r)
+{
+	int64_t id;
+	if (r->nparams >= 2 && web_parse_id(r->params[1], &id))
+		web_view(id);
+}
+
 void page_answer_post(req *r)
 {
 	dbc *c = web_db(r);

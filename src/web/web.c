@@ -12,6 +12,8 @@
 #include "model/author.h"
 #include "model/question.h"
 #include "model/session.h"
+#include "web/pagecache.h"
+#include "web/pages.h"
 
 /* ---- identity and dispatch ---- */
 
@@ -148,12 +150,26 @@ void web_dispatch(req *r)
 			r->csrf_failed = true;
 		}
 	}
+	/* Guests (no session, no one-shot message, no recent write) share cached pages. */
+	bool cacheable = (f & R_CACHE) && (r->method == M_GET || r->method == M_HEAD) && !r->user &&
+	                 !req_cookie(r, "cc_sid") && !req_cookie(r, "cc_flash") && !req_cookie(r, "cc_rw") &&
+	                 pagecache_enabled();
+	if (cacheable && pagecache_serve(r)) {
+		if (rt->fn == page_question)
+			page_question_viewed(r);
+		return;
+	}
+	uint64_t gen = cacheable ? pagecache_gen() : 0;
 	if (r->method == M_POST && APP(r)->replica)
 		res_header(r, "Set-Cookie",
 		           arena_printf(r->a, "cc_rw=%lld; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s",
 		                        (long long)util_now(), APP(r)->cfg->replica_grace,
 		                        APP(r)->cfg->secure_cookies || r->tls ? "; Secure" : ""));
 	rt->fn(r);
+	if (cacheable)
+		pagecache_store(r, gen);
+	else if (r->method == M_POST && r->status < 400)
+		pagecache_changed(db_conn(APP(r)->db));
 }
 
 /* ---- CSRF ---- */

@@ -26,6 +26,7 @@ enum {
 	R_ADMIN = 1u << 3,    /* admin */
 	R_NOCSRF = 1u << 4,   /* a POST that carries no CSRF token (none so far) */
 	R_FORM = 1u << 5,     /* a POST that re-renders its form itself on a CSRF failure */
+	R_CACHE = 1u << 6,    /* a GET page the same for every guest: served from the page cache */
 };
 
 /* Form errors, in page order. */

@@ -397,6 +397,49 @@ static void test_http_edges(void **state)
 	client_free(c);
 }
 
+static void test_guest_page_cache(void **state)
+{
+	client *g = client_new(&S), *w = client_new(&S);
+	resp *r = http_get(g, "/asthma");
+	assert_int_equal(r->status, 200);
+	r = http_get(g, "/asthma");
+	char *x = header_of(r, "X-Cache");
+	assert_non_null(x);
+	assert_string_equal(x, "hit");
+	free(x);
+	char *etag = header_of(r, "ETag");
+	assert_non_null(etag);
+	/* A conditional request answers 304 with no body. */
+	char inm[128];
+	snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+	const char *const hdr[] = {inm, NULL};
+	r = http_request(g, "GET", "/asthma", NULL, NULL, 0, hdr);
+	assert_int_equal(r->status, 304);
+	assert_int_equal(r->len, 0);
+	free(etag);
+	/* A post by someone else is visible to the guest at once. */
+	r = http_get(w, "/asthma/ask");
+	char *tok = csrf_of(r);
+	char *body = form("csrf", tok, "title", "Cache check: is this new question shown at once?", "body",
+	                  "If the guest page cache kept the old list, this would be missing.", "action", "post", NULL);
+	r = http_post(w, "/asthma/ask", body);
+	assert_int_equal(r->status, 303);
+	r = http_get(g, "/asthma");
+	assert_true(has(r, "Cache check: is this new question shown at once?"));
+	/* Members never get a cached page. */
+	client *m = client_new(&S);
+	assert_int_equal(login_as(m, "tom_h", "demo-password-1"), 0);
+	r = http_get(m, "/asthma");
+	x = header_of(r, "X-Cache");
+	assert_null(x);
+	assert_true(has(r, "Log out"));
+	free(tok);
+	free(body);
+	client_free(m);
+	client_free(g);
+	client_free(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -406,6 +449,7 @@ int main(void)
 		cmocka_unit_test(test_member_register_login_edit_draft),
 		cmocka_unit_test(test_guide_badge_and_accept),
 		cmocka_unit_test(test_http_edges),
+		cmocka_unit_test(test_guest_page_cache),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

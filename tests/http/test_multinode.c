@@ -128,6 +128,31 @@ static void test_flow_across_nodes(void **state)
 	assert_true(has(http_get(db, url), "A paper diary worked for me."));
 	client_free(da);
 	client_free(db);
+	/* A guest's cached page on node B drops within a poll interval of a post through node A. */
+	client *gb = client_new(&B), *ga = client_new(&A);
+	http_get(gb, "/migraine");
+	resp *cached = http_get(gb, "/migraine");
+	char *xc = header_of(cached, "X-Cache");
+	assert_non_null(xc);
+	assert_string_equal(xc, "hit");
+	free(xc);
+	r = http_get(ga, "/migraine/ask");
+	char *gtok = csrf_of(r);
+	char *gbody = form("csrf", gtok, "title", "Guest on node A: does node B see this soon?", "body",
+	                   "Node B cached its topic page before this question existed.", "action", "post", NULL);
+	r = http_post(ga, "/migraine/ask", gbody);
+	assert_int_equal(r->status, 303);
+	bool seen = false;
+	for (int i = 0; i < 40 && !seen; i++) {
+		seen = has(http_get(gb, "/migraine"), "Guest on node A: does node B see this soon?");
+		if (!seen)
+			usleep(100 * 1000);
+	}
+	assert_true(seen);
+	free(gtok);
+	free(gbody);
+	client_free(gb);
+	client_free(ga);
 	/* Both nodes served part of the flow. */
 	assert_true(count_requests(&A) - a0 >= 3);
 	assert_true(count_requests(&B) - b0 >= 3);
