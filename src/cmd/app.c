@@ -115,6 +115,7 @@ int app_open(struct app *app, config *cfg, bool migrate, char *err, size_t errle
 	app->db = db_open(cfg->db, cfg->sync, err, errlen);
 	if (!app->db)
 		return -1;
+	db_set_group_commit(app->db, cfg->group_commit);
 	if (migrate && db_migrate(app->db, err, errlen) < 0)
 		return -1;
 	if (cfg->db_replica && *cfg->db_replica) {

@@ -39,6 +39,7 @@ static const struct opt opts[] = {
 	O("max-connections", OPT_INT, max_connections, "most open connections (1000)"),
 	O("conn-timeout", OPT_INT, conn_timeout, "idle connection timeout in seconds (30)"),
 	O("secure-cookies", OPT_BOOL, secure_cookies, "mark cookies Secure (site behind TLS)"),
+	O("group-commit", OPT_BOOL, group_commit, "share one durable commit among concurrent posts (true)"),
 	O("access-log", OPT_BOOL, access_log, "write one log line per request (true)"),
 };
 #undef O
@@ -67,6 +68,7 @@ void config_defaults(config *c)
 	c->page_cache_mb = 16;
 	c->page_cache_ttl = 60;
 	c->access_log = true;
+	c->group_commit = true;
 }
 
 void config_free(config *c)

@@ -27,6 +27,7 @@ typedef struct config {
 	int conn_timeout;     /* seconds */
 	bool secure_cookies;  /* add Secure to cookies (site served over TLS) */
 	bool access_log;
+	bool group_commit;    /* concurrent write transactions share one commit */
 } config;
 
 /* Fills c with defaults. */

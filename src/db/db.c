@@ -75,6 +75,11 @@ db *db_open(const char *url, const char *sync, char *err, size_t errlen)
 	}
 	d->key = (unsigned long)key;
 	d->key_ok = 1;
+	d->group = true;
+	pthread_mutex_init(&d->gm, NULL);
+	pthread_cond_init(&d->gcv, NULL);
+	d->ghead = NULL;
+	d->gtail = &d->ghead;
 	/* Open this thread's connection now so a bad URL is reported at once. */
 	dbc *c = e->open(d, err, errlen);
 	if (!c) {
@@ -93,9 +98,16 @@ void db_close(db *d)
 		db_conn_release(d);
 		pthread_key_delete((pthread_key_t)d->key);
 	}
+	pthread_mutex_destroy(&d->gm);
+	pthread_cond_destroy(&d->gcv);
 	free(d->url);
 	free(d->sync);
 	free(d);
+}
+
+void db_set_group_commit(db *d, bool on)
+{
+	d->group = on;
 }
 
 const char *db_engine_name(const db *d)
@@ -209,15 +221,15 @@ void db_rollback(dbc *c)
 	c->e->rollback(c);
 }
 
-int db_tx(dbc *c, int (*fn)(dbc *c, void *ctx), void *ctx)
+static void backoff(int attempt)
 {
-	if (c->depth > 0) {
-		/* Inside an outer transaction: the outer one retries. */
-		int rc = fn(c, ctx);
-		if (rc < 0)
-			c->failed = true;
-		return rc;
-	}
+	struct timespec ts = {0, (long)(1 + attempt * attempt) * 2000000L};
+	nanosleep(&ts, NULL);
+}
+
+/* One transaction, one commit. */
+static int tx_alone(dbc *c, int (*fn)(dbc *c, void *ctx), void *ctx)
+{
 	int rc = DB_BUSY;
 	for (int attempt = 0; attempt < 8; attempt++) {
 		rc = db_begin(c);
@@ -235,10 +247,107 @@ int db_tx(dbc *c, int (*fn)(dbc *c, void *ctx), void *ctx)
 		}
 		if (rc != DB_BUSY)
 			return rc;
-		struct timespec ts = {0, (long)(1 + attempt * attempt) * 2000000L};
-		nanosleep(&ts, NULL);
+		backoff(attempt);
 	}
 	return rc;
+}
+
+struct gjob {
+	int (*fn)(dbc *c, void *ctx);
+	void *ctx;
+	int rc;
+	bool done;
+	struct gjob *next;
+};
+
+/* The leader runs a batch of queued transactions in one transaction, each under a savepoint
+ * so that one failing rolls back alone. A lock conflict reruns the whole batch. */
+static void run_batch(dbc *c, struct gjob *batch)
+{
+	bool several = batch->next != NULL;
+	int rc = DB_BUSY;
+	for (int attempt = 0; attempt < 8; attempt++) {
+		if (attempt)
+			backoff(attempt - 1);
+		rc = db_begin(c);
+		if (rc < 0)
+			continue;
+		bool busy = false;
+		for (struct gjob *j = batch; j; j = j->next) {
+			if (several && db_script(c, "SAVEPOINT carecircle_group") < 0) {
+				j->rc = DB_ERR;
+				continue;
+			}
+			c->failed = false;
+			j->rc = j->fn(c, j->ctx);
+			if (j->rc >= 0 && c->failed)
+				j->rc = DB_ERR;
+			busy |= j->rc == DB_BUSY;
+			if (several) {
+				if (j->rc < 0)
+					db_script(c, "ROLLBACK TO SAVEPOINT carecircle_group");
+				db_script(c, "RELEASE SAVEPOINT carecircle_group");
+			}
+			c->failed = false;
+		}
+		if (busy || (!several && batch->rc < 0)) {
+			db_rollback(c);
+			rc = busy ? DB_BUSY : batch->rc;
+			if (rc == DB_BUSY)
+				continue;
+			return; /* the one job failed: its rc says why */
+		}
+		rc = db_commit(c);
+		if (rc >= 0 || rc != DB_BUSY)
+			break;
+	}
+	if (rc < 0)
+		for (struct gjob *j = batch; j; j = j->next)
+			if (j->rc >= 0 || j->rc == DB_BUSY)
+				j->rc = rc;
+}
+
+static int tx_group(dbc *c, int (*fn)(dbc *c, void *ctx), void *ctx)
+{
+	db *d = c->d;
+	struct gjob job = {fn, ctx, 0, false, NULL};
+	pthread_mutex_lock(&d->gm);
+	*d->gtail = &job;
+	d->gtail = &job.next;
+	while (!job.done) {
+		if (d->gleader) {
+			pthread_cond_wait(&d->gcv, &d->gm);
+			continue;
+		}
+		/* Lead: take everything queued so far (our own job included). */
+		d->gleader = true;
+		struct gjob *batch = d->ghead;
+		d->ghead = NULL;
+		d->gtail = &d->ghead;
+		pthread_mutex_unlock(&d->gm);
+		run_batch(c, batch);
+		pthread_mutex_lock(&d->gm);
+		for (struct gjob *j = batch, *next; j; j = next) {
+			next = j->next; /* j lives on its waiting thread's stack until done is seen */
+			j->done = true;
+		}
+		d->gleader = false;
+		pthread_cond_broadcast(&d->gcv);
+	}
+	pthread_mutex_unlock(&d->gm);
+	return job.rc;
+}
+
+int db_tx(dbc *c, int (*fn)(dbc *c, void *ctx), void *ctx)
+{
+	if (c->depth > 0) {
+		/* Inside an outer transaction: the outer one retries. */
+		int rc = fn(c, ctx);
+		if (rc < 0)
+			c->failed = true;
+		return rc;
+	}
+	return c->d->group ? tx_group(c, fn, ctx) : tx_alone(c, fn, ctx);
 }
 
 int db_script(dbc *c, const char *sql)

@@ -89,8 +89,14 @@ int64_t db_scalar(dbc *c, const dbq *q, const dbv *p, int np, int64_t dflt, int 
 int db_begin(dbc *c);
 int db_commit(dbc *c);
 void db_rollback(dbc *c);
-/* Runs fn inside a write transaction, retrying DB_BUSY a few times. fn returns >= 0 to commit. */
+/* Runs fn inside a write transaction, retrying DB_BUSY a few times. fn returns >= 0 to commit.
+ * It returns only once the transaction is durable. With group commit on (the default),
+ * transactions from concurrent threads share one commit: each runs under its own savepoint,
+ * so one that fails is rolled back alone. fn may run on another thread's connection and
+ * must only touch the database through the dbc it is given. */
 int db_tx(dbc *c, int (*fn)(dbc *c, void *ctx), void *ctx);
+/* Turns group commit on or off (off: one commit per transaction, for comparison). */
+void db_set_group_commit(db *d, bool on);
 
 /* Runs a constant multi-statement script (migrations only; never with data). */
 int db_script(dbc *c, const char *sql);

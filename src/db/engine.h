@@ -1,6 +1,8 @@
 /* engine.h: what a database engine implements behind db.h. */
 #ifndef CC_DB_ENGINE_H
 #define CC_DB_ENGINE_H
+#include <pthread.h>
+
 #include "db/db.h"
 
 typedef int (*db_row_cb)(void *ctx, const dbv *row, int cols);
@@ -28,6 +30,13 @@ struct db {
 	char *sync;
 	int key_ok;
 	unsigned long key; /* pthread_key_t for the thread's connection */
+	/* Group commit: writers queue their transactions; one of them (the leader) runs the
+	 * whole queue in one transaction and one commit, then wakes the others. */
+	bool group;
+	pthread_mutex_t gm;
+	pthread_cond_t gcv;
+	struct gjob *ghead, **gtail;
+	bool gleader;
 };
 
 /* Every connection starts with this header. */
