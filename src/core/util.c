@@ -88,22 +88,75 @@ static const char *const months[] = {"January", "February", "March",     "April"
                                      "May",     "June",     "July",      "August",
                                      "September", "October", "November", "December"};
 
+/* Civil date from unix time (Howard Hinnant's days-to-civil), without locale or tz work. */
+static void civil(int64_t t, int *y, int *m, int *d, int *hh, int *mm, int *ss)
+{
+	int64_t days = t >= 0 ? t / 86400 : (t - 86399) / 86400;
+	int64_t rem = t - days * 86400;
+	*hh = (int)(rem / 3600);
+	*mm = (int)(rem % 3600 / 60);
+	*ss = (int)(rem % 60);
+	int64_t z = days + 719468;
+	int64_t era = (z >= 0 ? z : z - 146096) / 146097;
+	int64_t doe = z - era * 146097;
+	int64_t yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+	int64_t doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+	int64_t mp = (5 * doy + 2) / 153;
+	*d = (int)(doy - (153 * mp + 2) / 5 + 1);
+	*m = (int)(mp < 10 ? mp + 3 : mp - 9);
+	*y = (int)(yoe + era * 400 + (*m <= 2));
+}
+
+static char *put_num(char *p, long v, int width)
+{
+	char tmp[24];
+	int n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v && n < 20);
+	while (n < width)
+		tmp[n++] = '0';
+	while (n)
+		*p++ = tmp[--n];
+	return p;
+}
+
 char *util_date(arena *a, int64_t t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	return arena_printf(a, "%d %s %d", tm.tm_mday, months[tm.tm_mon], tm.tm_year + 1900);
+	int y, m, d, hh, mm, ss;
+	civil(t, &y, &m, &d, &hh, &mm, &ss);
+	char *out = arena_alloc(a, 32), *p = out;
+	p = put_num(p, d, 1);
+	*p++ = ' ';
+	size_t ml = strlen(months[m - 1]);
+	memcpy(p, months[m - 1], ml);
+	p += ml;
+	*p++ = ' ';
+	p = put_num(p, y, 4);
+	*p = 0;
+	return out;
 }
 
 char *util_iso8601(arena *a, int64_t t)
 {
-	time_t tt = (time_t)t;
-	struct tm tm;
-	gmtime_r(&tt, &tm);
-	char tmp[32];
-	strftime(tmp, sizeof tmp, "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return arena_strdup(a, tmp);
+	int y, m, d, hh, mm, ss;
+	civil(t, &y, &m, &d, &hh, &mm, &ss);
+	char *out = arena_alloc(a, 24), *p = out;
+	p = put_num(p, y, 4);
+	*p++ = '-';
+	p = put_num(p, m, 2);
+	*p++ = '-';
+	p = put_num(p, d, 2);
+	*p++ = 'T';
+	p = put_num(p, hh, 2);
+	*p++ = ':';
+	p = put_num(p, mm, 2);
+	*p++ = ':';
+	p = put_num(p, ss, 2);
+	*p++ = 'Z';
+	*p = 0;
+	return out;
 }
 
 char *util_ago(arena *a, int64_t t, int64_t now)
@@ -124,7 +177,17 @@ char *util_ago(arena *a, int64_t t, int64_t now)
 
 char *util_plural(arena *a, int64_t n, const char *one, const char *many)
 {
-	return arena_printf(a, "%lld %s", (long long)n, n == 1 ? one : many);
+	const char *w = n == 1 ? one : many;
+	size_t wl = strlen(w);
+	char *out = arena_alloc(a, wl + 24), *p = out;
+	if (n < 0) {
+		*p++ = '-';
+		n = -n;
+	}
+	p = put_num(p, (long)n, 1);
+	*p++ = ' ';
+	memcpy(p, w, wl + 1);
+	return out;
 }
 
 char *util_slugify(arena *a, const char *s, size_t max)
