@@ -21,6 +21,8 @@ typedef struct answer_new {
 	const char *guest_name;
 	const char *body_md;
 	int64_t created_at; /* 0 = now */
+	const struct post_source *sources; /* "Read more" links (guides), stored in the same transaction */
+	int nsources;
 } answer_new;
 
 /* Published answers of a question, oldest first. */

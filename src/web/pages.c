@@ -50,7 +50,8 @@ void page_robots(req *r)
 	r->status = 200;
 	r->ctype = "text/plain; charset=utf-8";
 	buf_puts(&r->out, "User-agent: *\nDisallow: /account\nDisallow: /mod\nDisallow: /admin\n"
-	                  "Disallow: /search\nDisallow: /login\nDisallow: /register\n");
+	                  "Disallow: /search\nDisallow: /login\nDisallow: /register\nDisallow: /guides\n");
+	buf_printf(&r->out, "Sitemap: %s/sitemap.xml\n", APP(r)->cfg->base_url);
 }
 
 enum { SEARCH_PER_PAGE = 10 };

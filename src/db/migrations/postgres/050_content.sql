@@ -43,3 +43,14 @@ CREATE TABLE topic_related (
 ALTER TABLE answers ADD COLUMN search tsvector
   GENERATED ALWAYS AS (to_tsvector('english', coalesce(body_md, ''))) STORED;
 CREATE INDEX answers_search ON answers USING GIN (search);
+
+-- Topics a guide follows: their unanswered questions make up the guide's queue.
+CREATE TABLE guide_topics (
+  user_id BIGINT NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  topic_id BIGINT NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+  notify INTEGER NOT NULL DEFAULT 1,
+  created_at BIGINT NOT NULL,
+  PRIMARY KEY (user_id, topic_id)
+);
+CREATE INDEX guide_topics_topic ON guide_topics(topic_id);
+CREATE INDEX questions_unanswered ON questions(topic_id, answer_count, created_at);

@@ -66,3 +66,14 @@ CREATE TRIGGER articles_fts_au AFTER UPDATE OF title, summary, body_md ON articl
     VALUES ('delete', old.id, old.title, old.summary, old.body_md);
   INSERT INTO articles_fts(rowid, title, summary, body_md) VALUES (new.id, new.title, new.summary, new.body_md);
 END;
+
+-- Topics a guide follows: their unanswered questions make up the guide's queue.
+CREATE TABLE guide_topics (
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  topic_id INTEGER NOT NULL REFERENCES topics(id) ON DELETE CASCADE,
+  notify INTEGER NOT NULL DEFAULT 1,
+  created_at INTEGER NOT NULL,
+  PRIMARY KEY (user_id, topic_id)
+);
+CREATE INDEX guide_topics_topic ON guide_topics(topic_id);
+CREATE INDEX questions_unanswered ON questions(topic_id, answer_count, created_at);
