@@ -5,6 +5,7 @@
 
 #include "core/util.h"
 #include "model/source.h"
+#include "model/autolink.h"
 #include "render/markdown.h"
 
 #define A_COLS \
@@ -86,7 +87,7 @@ static int create_tx(dbc *c, void *p)
 
 int64_t answer_create(dbc *c, arena *a, const answer_new *n)
 {
-	struct create_ctx x = {n, a, md_render(a, n->body_md, strlen(n->body_md)), 0};
+	struct create_ctx x = {n, a, autolink_render_answer(c, a, n->body_md, strlen(n->body_md), n->question_id), 0};
 	int rc = db_tx(c, create_tx, &x);
 	return rc < 0 ? rc : x.id;
 }
@@ -124,7 +125,11 @@ static int edit_tx(dbc *c, void *p)
 
 int answer_edit(dbc *c, arena *a, int64_t id, int64_t editor_id, const char *body_md, const char *note)
 {
-	struct edit_ctx x = {a, id, editor_id, body_md, note, md_render(a, body_md, strlen(body_md))};
+	/* The answer's question, for its topic (a name of that topic is not linked). */
+	static const dbq q_qid = {"SELECT question_id FROM answers WHERE id = $1", NULL};
+	int qrc;
+	int64_t qid = db_scalar(c, &q_qid, DBP(dbi(id)), 0, &qrc);
+	struct edit_ctx x = {a, id, editor_id, body_md, note, autolink_render_answer(c, a, body_md, strlen(body_md), qid)};
 	return db_tx(c, edit_tx, &x);
 }
 

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "core/util.h"
-#include "render/markdown.h"
+#include "model/autolink.h"
 
 #define AR_COLS                                                                                        \
 	"ar.id, ar.topic_id, t.slug, t.name, ar.slug, ar.title, ar.summary, ar.body_md, ar.body_html, "   \
@@ -94,14 +94,14 @@ static int write_tx(dbc *c, void *p)
 int64_t article_create(dbc *c, arena *a, const article_new *n)
 {
 	const char *slug = n->slug && *n->slug ? n->slug : util_slugify(a, n->title, 80);
-	struct write_ctx x = {n, a, slug, md_render(a, n->body_md, strlen(n->body_md)), 0};
+	struct write_ctx x = {n, a, slug, autolink_render(c, a, n->body_md, strlen(n->body_md), n->topic_id), 0};
 	int rc = db_tx(c, write_tx, &x);
 	return rc < 0 ? rc : x.id;
 }
 
 int article_update(dbc *c, arena *a, int64_t id, const article_new *n)
 {
-	struct write_ctx x = {n, a, NULL, md_render(a, n->body_md, strlen(n->body_md)), id};
+	struct write_ctx x = {n, a, NULL, autolink_render(c, a, n->body_md, strlen(n->body_md), n->topic_id), id};
 	return db_tx(c, write_tx, &x);
 }
 

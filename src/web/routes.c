@@ -32,7 +32,7 @@ route web_routes[] = {
 	{M_GET | M_POST, "/{topic}/content/{slug}/edit", page_article_edit, R_GUIDE | R_FORM},
 	{M_GET, "/feeds/{feed}", page_feed, 0},
 	{M_GET, "/sitemap.xml", page_sitemap, 0},
-	{M_GET, "/guides/queue", page_guide_queue, R_GUIDE},
+	{M_GET | M_POST, "/guides/queue", page_guide_queue, R_GUIDE},
 };
 
 const int web_nroutes = (int)(sizeof web_routes / sizeof web_routes[0]);
