@@ -8,6 +8,7 @@
 #include "core/embedded.h"
 #include "core/util.h"
 #include "model/answer.h"
+#include "model/credential.h"
 #include "model/article.h"
 #include "model/source.h"
 #include "model/topic_related.h"
@@ -148,6 +149,42 @@ static int load_question(dbc *c, arena *a, int64_t topic_id, json_t *jq, int64_t
 	return 1;
 }
 
+/* Credentials of demo guides (data/demo/credentials.json), recorded by the admin named in each. */
+static int load_credentials(dbc *c, arena *a, char *err, size_t errlen)
+{
+	const struct embedded_file *f = embedded_find("data/demo/credentials.json");
+	if (!f)
+		return 0;
+	json_error_t jerr;
+	json_t *root = json_loadb(f->data, f->len, 0, &jerr);
+	if (!root) {
+		snprintf(err, errlen, "credentials.json:%d: %s", jerr.line, jerr.text);
+		return -1;
+	}
+	int rc = 0;
+	size_t i;
+	json_t *jc;
+	json_array_foreach(json_object_get(root, "credentials"), i, jc) {
+		credential cr = {
+			.user_id = user_id_of(c, a, jstr(jc, "username")),
+			.profession = jstr(jc, "profession"),
+			.specialty = jstr(jc, "specialty"),
+			.registration_number = jstr(jc, "registration_number"),
+			.issuing_body = jstr(jc, "issuing_body"),
+			.verified_at = date_of(jstr(jc, "verified_on")),
+			.expires_at = date_of(jstr(jc, "expires_on")),
+		};
+		if (!cr.user_id || !cr.verified_at ||
+		    credential_save(c, a, &cr, user_id_of(c, a, jstr(jc, "verified_by"))) < 0) {
+			snprintf(err, errlen, "cannot record demo credentials of %s", jstr(jc, "username"));
+			rc = -1;
+			break;
+		}
+	}
+	json_decref(root);
+	return rc;
+}
+
 int demo_load(struct app *app, bool skip_if_content, char *err, size_t errlen)
 {
 	const struct embedded_file *f = embedded_find("data/demo/demo.json");
@@ -176,7 +213,8 @@ int demo_load(struct app *app, bool skip_if_content, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot start a transaction");
 		goto out;
 	}
-	if (load_users(c, a, json_object_get(root, "users"), err, errlen) != 0)
+	if (load_users(c, a, json_object_get(root, "users"), err, errlen) != 0 ||
+	    load_credentials(c, a, err, errlen) != 0)
 		goto fail;
 	count = 0;
 	size_t i;

@@ -1,6 +1,7 @@
 /* routes.c: the one route table. Order does not matter: the router sorts it most specific
  * first, so "/search" wins over "/{topic}". Each feature adds its rows here. */
 #include "web/content.h"
+#include "web/credentials.h"
 #include "web/pages.h"
 #include "web/web.h"
 
@@ -33,6 +34,8 @@ route web_routes[] = {
 	{M_GET, "/feeds/{feed}", page_feed, 0},
 	{M_GET, "/sitemap.xml", page_sitemap, 0},
 	{M_GET | M_POST, "/guides/queue", page_guide_queue, R_GUIDE},
+	{M_GET, "/u/{username}/credentials", page_credentials, 0},
+	{M_GET | M_POST, "/admin/guides/{username}", page_admin_credentials, R_ADMIN | R_FORM},
 };
 
 const int web_nroutes = (int)(sizeof web_routes / sizeof web_routes[0]);

@@ -450,6 +450,108 @@ static void test_guide_queue(void **state)
 	client_free(g);
 }
 
+static void test_verified_guide(void **state)
+{
+	client *c = client_new(&S);
+	resp *r = http_get(c, "/u/jose_rn/credentials");
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "Verified guide"));
+	assert_true(has(r, "Registered nurse"));
+	assert_true(has(r, "DEMO-RN-20417"));
+	assert_true(has(r, "Valid until"));
+	assert_false(has(r, "Record or change these credentials"));
+	r = http_get(c, "/u/helen_writes/credentials");
+	assert_int_equal(r->status, 404);
+
+	/* jose_rn answers: the Guide badge links to the credentials. */
+	char *q = ask(c, "hypothyroidism", "Should I take levothyroxine before breakfast?",
+	              "My pharmacist and my GP said different things about the timing of my tablet.");
+	char apath[256];
+	snprintf(apath, sizeof apath, "%.*s/answers", (int)(strcspn(q + 26, "-") + 26), q);
+	client *g = client_new(&S);
+	assert_int_equal(login_as(g, "jose_rn", PW), 0);
+	r = http_get(g, q);
+	char *tok = csrf_of(r);
+	char *f = form("csrf", tok, "body", "Usually on an empty stomach, 30 to 60 minutes before food.", NULL);
+	r = http_post(g, apath, f);
+	assert_int_equal(r->status, 303);
+	free(f);
+	free(tok);
+	r = http_get(c, q);
+	assert_true(has(r, "<a class=\"badge-link\" href=\"/u/jose_rn/credentials\""));
+	assert_true(has(r, "badge-guide\">Guide</span></a>"));
+
+	/* Only admins record credentials. */
+	r = http_get(g, "/admin/guides/jose_rn");
+	assert_int_equal(r->status, 403);
+	client_free(g);
+
+	client *a = client_new(&S);
+	assert_int_equal(login_as(a, "admin", PW), 0);
+	r = http_get(a, "/admin/guides/jose_rn");
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "value=\"DEMO-RN-20417\""));
+	tok = csrf_of(r);
+	/* Bad dates come back with a clear message and the text kept. */
+	f = form("csrf", tok, "action", "save", "profession", "Registered nurse", "specialty", "", "registration",
+	         "RN-777", "issuing_body", "Council <b>", "verified_on", "31/12/2025", "expires_on", "2020-01-01", NULL);
+	r = http_post(a, "/admin/guides/jose_rn", f);
+	assert_int_equal(r->status, 422);
+	assert_true(has(r, "Enter the verification date as YYYY-MM-DD"));
+	assert_true(has(r, "value=\"Council &lt;b&gt;\""));
+	free(f);
+	/* Credentials for a member are refused. */
+	f = form("csrf", tok, "action", "save", "profession", "Nurse", "specialty", "", "registration", "", "issuing_body",
+	         "", "verified_on", "2025-01-01", "expires_on", "", NULL);
+	r = http_post(a, "/admin/guides/zoe_m", f);
+	assert_int_equal(r->status, 422);
+	assert_true(has(r, "Only guides have credentials"));
+	free(f);
+	/* Expired credentials drop the badge. */
+	f = form("csrf", tok, "action", "save", "profession", "Registered nurse", "specialty", "", "registration",
+	         "RN-777", "issuing_body", "Council", "verified_on", "2020-01-01", "expires_on", "2021-01-01", NULL);
+	r = http_post(a, "/admin/guides/jose_rn", f);
+	assert_int_equal(r->status, 303);
+	r = http_follow(a, r);
+	assert_true(has(r, "updated: profession: Registered nurse"));
+	assert_true(has(r, "recorded: profession: Registered nurse")); /* the demo's own record */
+	free(f);
+	r = http_get(c, "/u/jose_rn/credentials");
+	assert_true(has(r, "These credentials are no longer current"));
+	assert_true(has(r, "Expired on"));
+	r = http_get(c, q);
+	assert_false(has(r, "badge-guide"));
+	assert_false(has(r, "is-guide"));
+	/* Renewed, then revoked with a reason. */
+	f = form("csrf", tok, "action", "save", "profession", "Registered nurse", "specialty", "", "registration",
+	         "RN-777", "issuing_body", "Council", "verified_on", "2026-01-01", "expires_on", "2031-01-01", NULL);
+	r = http_post(a, "/admin/guides/jose_rn", f);
+	assert_int_equal(r->status, 303);
+	free(f);
+	r = http_get(c, q);
+	assert_true(has(r, "badge-guide"));
+	f = form("csrf", tok, "action", "revoke", "reason", "", NULL);
+	r = http_post(a, "/admin/guides/jose_rn", f);
+	assert_int_equal(r->status, 422);
+	assert_true(has(r, "The reason"));
+	free(f);
+	f = form("csrf", tok, "action", "revoke", "reason", "Registration lapsed", NULL);
+	r = http_post(a, "/admin/guides/jose_rn", f);
+	assert_int_equal(r->status, 303);
+	r = http_follow(a, r);
+	assert_true(has(r, "revoked: reason: Registration lapsed"));
+	free(f);
+	r = http_get(c, "/u/jose_rn/credentials");
+	assert_true(has(r, "Revoked on"));
+	assert_true(has(r, "Registration lapsed"));
+	r = http_get(c, q);
+	assert_false(has(r, "badge-guide"));
+	free(tok);
+	free(q);
+	client_free(a);
+	client_free(c);
+}
+
 int main(void)
 {
 	harness_require_engine();
@@ -458,7 +560,7 @@ int main(void)
 	    cmocka_unit_test(test_guide_writes_article), cmocka_unit_test(test_answer_sources),
 	    cmocka_unit_test(test_search_lay_words),   cmocka_unit_test(test_similar_questions),
 	    cmocka_unit_test(test_autolink),           cmocka_unit_test(test_feeds_and_discovery),
-	    cmocka_unit_test(test_guide_queue),
+	    cmocka_unit_test(test_guide_queue),        cmocka_unit_test(test_verified_guide),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -77,3 +77,28 @@ CREATE TABLE guide_topics (
 );
 CREATE INDEX guide_topics_topic ON guide_topics(topic_id);
 CREATE INDEX questions_unanswered ON questions(topic_id, answer_count, created_at);
+
+-- A guide's professional credentials, recorded by an admin. The Guide badge links to them and
+-- is dropped once they expire or are revoked. Every change is kept in credential_events.
+CREATE TABLE guide_credentials (
+  user_id INTEGER PRIMARY KEY REFERENCES users(id) ON DELETE CASCADE,
+  profession TEXT NOT NULL,
+  specialty TEXT NOT NULL DEFAULT '',
+  registration_number TEXT NOT NULL DEFAULT '',
+  issuing_body TEXT NOT NULL DEFAULT '',
+  verified_by INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  verified_at INTEGER NOT NULL,
+  expires_at INTEGER,
+  revoked_at INTEGER,
+  revoked_reason TEXT NOT NULL DEFAULT '',
+  updated_at INTEGER NOT NULL
+);
+CREATE TABLE credential_events (
+  id INTEGER PRIMARY KEY,
+  user_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  actor_id INTEGER REFERENCES users(id) ON DELETE SET NULL,
+  action TEXT NOT NULL CHECK (action IN ('recorded', 'updated', 'revoked')),
+  detail TEXT NOT NULL DEFAULT '',
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX credential_events_user ON credential_events(user_id, id);
