@@ -28,7 +28,7 @@ char *search_query(arena *a, const vocab *v, const char *text, bool any, bool pg
 	int n = vocab_words(a, text, strlen(text), words, SEARCH_MAX_TERMS);
 	buf b;
 	buf_init(&b, a, 128, 8192);
-	const char *join = pg ? (any ? " | " : " & ") : (any ? " OR " : " ");
+	const char *join = pg ? (any ? " | " : " & ") : (any ? " OR " : " AND ");
 	const char *alt = pg ? " | " : " OR ";
 	for (int i = 0; i < n;) {
 		if (i)
@@ -75,51 +75,57 @@ char *search_query(arena *a, const vocab *v, const char *text, bool any, bool pg
 }
 
 /* Questions and answers are scored apart, then each question keeps its best score (an answer
- * counts a little less than the question itself). Snippets are made only for the page shown. */
+ * counts a little less than the question itself). Ranking looks at the newest $5 matching
+ * questions and the newest $5 matching answers: the engines read those in index order and stop,
+ * so a word found in half the site costs the same as a rare one. Snippets are made only for the
+ * page shown; the total comes from a window over the same rows. */
 static const dbq q_search = {
 	"WITH m AS ("
-	" SELECT rowid AS qid, 0 AS aid, bm25(questions_fts, 8.0, 1.0) AS score FROM questions_fts"
-	" WHERE questions_fts MATCH $1"
+	" SELECT * FROM (SELECT rowid AS qid, 0 AS aid, bm25(questions_fts, 8.0, 1.0) AS score FROM questions_fts"
+	"  WHERE questions_fts MATCH $1 ORDER BY rowid DESC LIMIT $5)"
 	" UNION ALL"
-	" SELECT a.question_id, a.id, bm25(answers_fts) * 0.6 FROM answers_fts"
-	" JOIN answers a ON a.id = answers_fts.rowid WHERE answers_fts MATCH $1 AND a.status = 'published'),"
+	" SELECT * FROM (SELECT a.question_id AS qid, a.id AS aid, bm25(answers_fts) * 0.6 AS score FROM answers_fts"
+	"  JOIN answers a ON a.id = answers_fts.rowid WHERE answers_fts MATCH $1 AND a.status = 'published'"
+	"  ORDER BY answers_fts.rowid DESC LIMIT $5)),"
 	" b AS (SELECT qid, aid, min(score) AS score FROM m GROUP BY qid)"
 	"SELECT q.id, t.slug, t.name, q.slug, q.title, "
 	" CASE WHEN b.aid > 0 THEN (SELECT snippet(answers_fts, 0, char(1), char(2), '…', 24) FROM answers_fts"
 	"   WHERE answers_fts MATCH $1 AND rowid = b.aid)"
 	" ELSE (SELECT snippet(questions_fts, 1, char(1), char(2), '…', 24) FROM questions_fts"
 	"   WHERE questions_fts MATCH $1 AND rowid = q.id) END, "
-	" q.answer_count, q.created_at, b.aid "
+	" q.answer_count, q.created_at, b.aid, count(*) OVER () "
 	"FROM b JOIN questions q ON q.id = b.qid JOIN topics t ON t.id = q.topic_id "
 	"WHERE q.status = 'published' AND ($2 = '' OR t.slug = $2) "
 	"ORDER BY b.score, q.id DESC LIMIT $3 OFFSET $4",
 	"WITH m AS ("
-	" SELECT q.id AS qid, 0::bigint AS aid, ts_rank(q.search, to_tsquery('english', $1)) AS score"
-	" FROM questions q WHERE q.search @@ to_tsquery('english', $1)"
+	" (SELECT q.id AS qid, 0::bigint AS aid, ts_rank(q.search, to_tsquery('english', $1)) AS score"
+	"  FROM questions q WHERE q.search @@ to_tsquery('english', $1) ORDER BY q.id DESC LIMIT $5)"
 	" UNION ALL"
-	" SELECT a.question_id, a.id, ts_rank(a.search, to_tsquery('english', $1)) * 0.6 FROM answers a"
-	" WHERE a.search @@ to_tsquery('english', $1) AND a.status = 'published'),"
+	" (SELECT a.question_id, a.id, ts_rank(a.search, to_tsquery('english', $1)) * 0.6 FROM answers a"
+	"  WHERE a.search @@ to_tsquery('english', $1) AND a.status = 'published' ORDER BY a.id DESC LIMIT $5)),"
 	" b AS (SELECT DISTINCT ON (qid) qid, aid, score FROM m ORDER BY qid, score DESC, aid)"
 	"SELECT q.id, t.slug, t.name, q.slug, q.title, "
 	" ts_headline('english', CASE WHEN b.aid > 0 THEN (SELECT body_md FROM answers WHERE id = b.aid)"
 	"  ELSE q.body_md END, to_tsquery('english', $1), "
 	" 'StartSel=\x01, StopSel=\x02, MaxWords=30, MinWords=12, ShortWord=2, FragmentDelimiter=…, MaxFragments=2'), "
-	" q.answer_count, q.created_at, b.aid "
+	" q.answer_count, q.created_at, b.aid, count(*) OVER () "
 	"FROM b JOIN questions q ON q.id = b.qid JOIN topics t ON t.id = q.topic_id "
 	"WHERE q.status = 'published' AND ($2 = '' OR t.slug = $2) "
 	"ORDER BY b.score DESC, q.id DESC LIMIT $3 OFFSET $4"};
+/* Only for a page past the end, where the window has no row to report the total on. */
 static const dbq q_count = {
 	"WITH m AS ("
-	" SELECT rowid AS qid FROM questions_fts WHERE questions_fts MATCH $1"
+	" SELECT * FROM (SELECT rowid AS qid FROM questions_fts WHERE questions_fts MATCH $1 ORDER BY rowid DESC LIMIT $3)"
 	" UNION"
-	" SELECT a.question_id FROM answers_fts JOIN answers a ON a.id = answers_fts.rowid"
-	" WHERE answers_fts MATCH $1 AND a.status = 'published')"
+	" SELECT * FROM (SELECT a.question_id AS qid FROM answers_fts JOIN answers a ON a.id = answers_fts.rowid"
+	"  WHERE answers_fts MATCH $1 AND a.status = 'published' ORDER BY answers_fts.rowid DESC LIMIT $3))"
 	"SELECT count(*) FROM m JOIN questions q ON q.id = m.qid JOIN topics t ON t.id = q.topic_id "
 	"WHERE q.status = 'published' AND ($2 = '' OR t.slug = $2)",
 	"WITH m AS ("
-	" SELECT q.id AS qid FROM questions q WHERE q.search @@ to_tsquery('english', $1)"
+	" (SELECT q.id AS qid FROM questions q WHERE q.search @@ to_tsquery('english', $1) ORDER BY q.id DESC LIMIT $3)"
 	" UNION"
-	" SELECT a.question_id FROM answers a WHERE a.search @@ to_tsquery('english', $1) AND a.status = 'published')"
+	" (SELECT a.question_id FROM answers a WHERE a.search @@ to_tsquery('english', $1) AND a.status = 'published'"
+	"  ORDER BY a.id DESC LIMIT $3))"
 	"SELECT count(*) FROM m JOIN questions q ON q.id = m.qid JOIN topics t ON t.id = q.topic_id "
 	"WHERE q.status = 'published' AND ($2 = '' OR t.slug = $2)"};
 
@@ -142,16 +148,23 @@ static void read_hits(const dbrows *r, int n, search_hit *out)
 static int run(dbc *c, arena *a, const char *fts, const char *topic, int limit, int offset, search_hit **out,
                int64_t *total)
 {
-	int rc;
-	*total = db_scalar(c, &q_count, DBP(dbs(fts), dbs(topic)), 0, &rc);
-	if (rc < 0)
-		return rc;
 	dbrows r;
-	rc = db_query(c, &q_search, DBP(dbs(fts), dbs(topic), dbi(limit), dbi(offset)), a, &r);
+	int rc = db_query(c, &q_search, DBP(dbs(fts), dbs(topic), dbi(limit), dbi(offset), dbi(SEARCH_CANDIDATES)),
+	                  a, &r);
 	if (rc < 0)
 		return rc;
 	*out = ARENA_ARRAY(a, search_hit, rc);
 	read_hits(&r, rc, *out);
+	if (rc > 0) {
+		*total = db_int(&r, 0, 9);
+	} else if (offset > 0) {
+		int crc;
+		*total = db_scalar(c, &q_count, DBP(dbs(fts), dbs(topic), dbi(SEARCH_CANDIDATES)), 0, &crc);
+		if (crc < 0)
+			return crc;
+	} else {
+		*total = 0;
+	}
 	return rc;
 }
 

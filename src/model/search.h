@@ -19,7 +19,9 @@ typedef struct article_hit {
 	const char *snippet; /* as above */
 } article_hit;
 
-enum { SEARCH_MAX_TERMS = 12, SEARCH_MAX_GROUP = 16 };
+/* SEARCH_CANDIDATES: how many of the newest matching questions, and of the newest matching answers,
+ * are ranked (see search.c). */
+enum { SEARCH_MAX_TERMS = 12, SEARCH_MAX_GROUP = 16, SEARCH_CANDIDATES = 2000 };
 
 /* Turns what a person typed into an engine-safe query: words only, each quoted (SQLite FTS5) or a
  * to_tsquery expression (pg). Runs of words that name a condition or a medication in v (may be NULL)

@@ -226,6 +226,10 @@ static void test_search_lay_words(void **state)
 	assert_false(has(r, "0 results"));
 	assert_true(has(r, "href=\"/hypertension/questions/"));
 	assert_true(has(r, "<mark>"));
+	/* A lay term with another word: both must match. */
+	r = http_get(c, "/search?q=bp+monitor");
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "href=\"/hypertension/questions/9-what-should-i-look-for-when-buying-a-home-blood-pressure-monitor\""));
 	/* "sugar" finds diabetes; "eye twitching" finds blepharospasm and hemifacial spasm. */
 	r = http_get(c, "/search?q=sugar");
 	assert_true(has(r, "href=\"/type-2-diabetes/questions/"));

@@ -116,7 +116,7 @@ static void test_expansion(void **state)
 	assert_int_equal(rc, 2);
 	arena *a = arena_new(0);
 	assert_string_equal(search_query(a, v, "bp meds", false, false),
-	                    "(\"bp\" OR \"high blood pressure\" OR \"hypertension\" OR \"hbp\" OR \"high bp\") \"meds\"");
+	                    "(\"bp\" OR \"high blood pressure\" OR \"hypertension\" OR \"hbp\" OR \"high bp\") AND \"meds\"");
 	assert_string_equal(search_query(a, v, "BP meds", true, true),
 	                    "(bp | high <-> blood <-> pressure | hypertension | hbp | high <-> bp) | meds");
 	assert_string_equal(search_query(a, v, "losartan", false, false), "(\"losartan\" OR \"cozaar\")");
@@ -126,7 +126,7 @@ static void test_expansion(void **state)
 	                    "\"face twitching\")");
 	/* Quotes, operators and markup never reach the engine. */
 	assert_string_equal(search_query(a, v, "\"x\" OR (y)* NEAR: -z", false, false),
-	                    "\"x\" \"or\" \"y\" \"near\" \"z\"");
+	                    "\"x\" AND \"or\" AND \"y\" AND \"near\" AND \"z\"");
 	assert_string_equal(search_query(a, v, "a & b | !c <-> d:*", false, true), "a & b & c & d");
 	assert_string_equal(search_query(a, v, "  ?!  ", false, false), "");
 	/* Without a vocabulary the words pass through. */
