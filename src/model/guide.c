@@ -84,3 +84,20 @@ int guide_queue(dbc *c, arena *a, int64_t user_id, int limit, queue_item **out)
 	}
 	return rc;
 }
+
+static const dbq q_notify = {
+	"SELECT g.user_id FROM guide_topics g JOIN users u ON u.id = g.user_id "
+	"WHERE g.topic_id = $1 AND g.notify = 1 AND u.status = 'active' AND u.role <> 'member' ORDER BY g.user_id",
+	NULL};
+
+int guide_notify_list(dbc *c, arena *a, int64_t topic_id, int64_t **user_ids)
+{
+	dbrows r;
+	int rc = db_query(c, &q_notify, DBP(dbi(topic_id)), a, &r);
+	if (rc < 0)
+		return rc;
+	*user_ids = ARENA_ARRAY(a, int64_t, rc);
+	for (int i = 0; i < rc; i++)
+		(*user_ids)[i] = db_int(&r, i, 0);
+	return rc;
+}

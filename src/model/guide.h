@@ -25,4 +25,8 @@ int guide_follow_set(dbc *c, int64_t user_id, const int64_t *topic_ids, int n);
 /* Unanswered questions, oldest first: in the followed topics, or everywhere when none is followed. */
 int guide_queue(dbc *c, arena *a, int64_t user_id, int limit, queue_item **out);
 
+/* Guides to tell about a new question in topic_id (they follow it and want notices); for the
+ * outbox once it exists. Returns the count of user ids. */
+int guide_notify_list(dbc *c, arena *a, int64_t topic_id, int64_t **user_ids);
+
 #endif
