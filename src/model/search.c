@@ -242,16 +242,18 @@ int search_articles(dbc *c, arena *a, const char *text, const char *topic, int l
 }
 
 /* Similar questions: titles weigh most; small words are left out so "how do I" does not match
- * everything. */
+ * everything; like /search, only the newest SEARCH_CANDIDATES matches are ranked. */
 static const dbq q_similar = {
-	"SELECT q.id, t.slug, t.name, q.slug, q.title, '', q.answer_count, q.created_at, 0 "
-	"FROM questions_fts JOIN questions q ON q.id = questions_fts.rowid JOIN topics t ON t.id = q.topic_id "
-	"WHERE questions_fts MATCH $1 AND q.status = 'published' AND q.id <> $2 "
-	"ORDER BY bm25(questions_fts, 10.0, 1.0) LIMIT $3",
-	"SELECT q.id, t.slug, t.name, q.slug, q.title, '', q.answer_count, q.created_at, 0 "
-	"FROM questions q JOIN topics t ON t.id = q.topic_id "
-	"WHERE q.search @@ to_tsquery('english', $1) AND q.status = 'published' AND q.id <> $2 "
-	"ORDER BY ts_rank(q.search, to_tsquery('english', $1)) DESC, q.id DESC LIMIT $3"};
+	"SELECT q.id, t.slug, t.name, q.slug, q.title, '', q.answer_count, q.created_at, 0 FROM "
+	"(SELECT rowid AS qid, bm25(questions_fts, 10.0, 1.0) AS score FROM questions_fts "
+	" WHERE questions_fts MATCH $1 ORDER BY rowid DESC LIMIT $4) m "
+	"JOIN questions q ON q.id = m.qid JOIN topics t ON t.id = q.topic_id "
+	"WHERE q.status = 'published' AND q.id <> $2 ORDER BY m.score, q.id DESC LIMIT $3",
+	"SELECT q.id, t.slug, t.name, q.slug, q.title, '', q.answer_count, q.created_at, 0 FROM "
+	"(SELECT id AS qid, ts_rank(search, to_tsquery('english', $1)) AS score FROM questions "
+	" WHERE search @@ to_tsquery('english', $1) ORDER BY id DESC LIMIT $4) m "
+	"JOIN questions q ON q.id = m.qid JOIN topics t ON t.id = q.topic_id "
+	"WHERE q.status = 'published' AND q.id <> $2 ORDER BY m.score DESC, q.id DESC LIMIT $3"};
 
 static bool small_word(const char *w)
 {
@@ -287,7 +289,7 @@ int search_similar(dbc *c, arena *a, const char *text, int64_t exclude_id, int l
 	if (!*fts)
 		return 0;
 	dbrows r;
-	int rc = db_query(c, &q_similar, DBP(dbs(fts), dbi(exclude_id), dbi(limit)), a, &r);
+	int rc = db_query(c, &q_similar, DBP(dbs(fts), dbi(exclude_id), dbi(limit), dbi(SEARCH_CANDIDATES)), a, &r);
 	if (rc < 0)
 		return rc;
 	*out = ARENA_ARRAY(a, search_hit, rc);
