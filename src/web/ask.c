@@ -2,6 +2,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "http/static.h"
 #include "model/draft.h"
 #include "model/question.h"
 #include "model/search.h"
@@ -31,6 +32,7 @@ static void ask_form(req *r, const topic *t, tval *v, const ferrs *e, bool has_d
 	tv_str(cr, "url", arena_printf(r->a, "/%s", t->slug));
 	tv_str(tv_push(crumbs), "name", "Ask");
 	web_errors(ctx, e);
+	tv_str(ctx, "page_js", static_url("js/similar.js"));
 	/* "Did you mean": questions like the title, when the person asked to check (or came with one). */
 	const char *title = tv_get_str(v, "title");
 	dbc *c = web_db(r);

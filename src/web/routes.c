@@ -33,6 +33,7 @@ route web_routes[] = {
 	{M_GET | M_POST, "/{topic}/content/{slug}/edit", page_article_edit, R_GUIDE | R_FORM},
 	{M_GET, "/feeds/{feed}", page_feed, 0},
 	{M_GET, "/sitemap.xml", page_sitemap, 0},
+	{M_GET, "/search/similar.json", page_similar_json, 0},
 	{M_GET | M_POST, "/guides/queue", page_guide_queue, R_GUIDE},
 	{M_GET, "/u/{username}/credentials", page_credentials, 0},
 	{M_GET | M_POST, "/admin/guides/{username}", page_admin_credentials, R_ADMIN | R_FORM},
