@@ -104,6 +104,8 @@ struct edit_ctx {
 	arena *a;
 	int64_t id, editor_id;
 	const char *body_md, *note, *html;
+	const post_source *sources;
+	int nsources; /* < 0: keep the sources */
 };
 
 static int edit_tx(dbc *c, void *p)
@@ -120,16 +122,25 @@ static int edit_tx(dbc *c, void *p)
 	if (rc < 0)
 		return rc;
 	rc = db_exec(c, &q_update, DBP(dbi(x->id), dbs(x->body_md), dbs(x->html), dbi(now)));
+	if (rc >= 0 && x->nsources >= 0)
+		rc = source_replace(c, "answer", x->id, x->sources, x->nsources);
 	return rc < 0 ? rc : 1;
 }
 
 int answer_edit(dbc *c, arena *a, int64_t id, int64_t editor_id, const char *body_md, const char *note)
 {
+	return answer_edit_sources(c, a, id, editor_id, body_md, note, NULL, -1);
+}
+
+int answer_edit_sources(dbc *c, arena *a, int64_t id, int64_t editor_id, const char *body_md, const char *note,
+                        const post_source *sources, int nsources)
+{
 	/* The answer's question, for its topic (a name of that topic is not linked). */
 	static const dbq q_qid = {"SELECT question_id FROM answers WHERE id = $1", NULL};
 	int qrc;
 	int64_t qid = db_scalar(c, &q_qid, DBP(dbi(id)), 0, &qrc);
-	struct edit_ctx x = {a, id, editor_id, body_md, note, autolink_render_answer(c, a, body_md, strlen(body_md), qid)};
+	struct edit_ctx x = {a,    id, editor_id, body_md, note, autolink_render_answer(c, a, body_md, strlen(body_md), qid),
+	                     sources, nsources};
 	return db_tx(c, edit_tx, &x);
 }
 

@@ -342,8 +342,16 @@ void page_answer_edit(req *r)
 	                          (long long)a.id);
 	ferrs e = {0};
 	tval *v = tv_obj(r->a);
+	/* A guide's answer keeps its "Read more" sources editable (issue 5). */
+	bool cite = web_role(r, ROLE_GUIDE) && a.by.role >= ROLE_GUIDE;
+	tv_bool(v, "can_cite", cite);
 	if (r->method != M_POST) {
 		tv_str(v, "body", a.body_md);
+		if (cite) {
+			post_source *old;
+			int no = source_list(c, r->a, "answer", a.id, &old);
+			tv_str(v, "sources", no > 0 ? source_format(r->a, old, no) : "");
+		}
 		edit_form(r, "Edit your answer", r->path, back, false, v, &e, 200);
 		return;
 	}
@@ -356,11 +364,21 @@ void page_answer_edit(req *r)
 	const char *note = web_text(r, &e, "note", "The note", 0, 200);
 	tv_str(v, "body", body);
 	tv_str(v, "note", note);
+	post_source *src = NULL;
+	int nsrc = -1;
+	if (cite) {
+		const char *st = web_text(r, &e, "sources", "The sources", 0, 12000);
+		tv_str(v, "sources", st);
+		const char *why = NULL;
+		nsrc = source_parse(r->a, st, &src, &why);
+		if (nsrc < 0)
+			ferr(&e, "sources", why);
+	}
 	if (e.n) {
 		edit_form(r, "Edit your answer", r->path, back, false, v, &e, r->csrf_failed ? 403 : 422);
 		return;
 	}
-	int rc = answer_edit(c, r->a, a.id, web_user(r)->id, body, note);
+	int rc = answer_edit_sources(c, r->a, a.id, web_user(r)->id, body, note, src, nsrc);
 	if (rc < 0) {
 		ferr(&e, NULL, "Your changes could not be saved just now. They are kept below: please try again.");
 		edit_form(r, "Edit your answer", r->path, back, false, v, &e, 503);

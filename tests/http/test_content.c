@@ -207,10 +207,31 @@ static void test_answer_sources(void **state)
 	         "The Migraine Trust: Hormones & migraine | https://migrainetrust.org/hormones?a=1&b=2", NULL);
 	r = http_post(c, apath, f);
 	assert_int_equal(r->status, 303);
+	long aid = strtol(strstr(r->location, "#answer-") + 8, NULL, 10);
 	r = http_follow(c, r);
 	assert_true(has(r, "Read more"));
 	assert_true(has(r, "<a rel=\"nofollow noopener\" href=\"https://migrainetrust.org/hormones?a=1&amp;b=2\">"
 	                   "The Migraine Trust: Hormones &amp; migraine</a>"));
+	free(f);
+	/* The guide edits the sources with the answer; the edit is checked the same way. */
+	char epath[300];
+	snprintf(epath, sizeof epath, "%s/%ld/edit", apath, aid);
+	r = http_get(c, epath);
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "The Migraine Trust: Hormones &amp; migraine | https://migrainetrust.org/hormones?a=1&amp;b=2\n</textarea>"));
+	f = form("csrf", tok, "body", "Many people find hormonal migraines ease after menopause.", "note", "", "sources",
+	         "ftp://example.org/x", NULL);
+	r = http_post(c, epath, f);
+	assert_int_equal(r->status, 422);
+	assert_true(has(r, "Source 1: the link must start with http:// or https://"));
+	free(f);
+	f = form("csrf", tok, "body", "Many people find hormonal migraines ease after menopause.", "note", "new source",
+	         "sources", "NHS: Migraine | https://www.nhs.uk/conditions/migraine/", NULL);
+	r = http_post(c, epath, f);
+	assert_int_equal(r->status, 303);
+	r = http_follow(c, r);
+	assert_true(has(r, "href=\"https://www.nhs.uk/conditions/migraine/\">NHS: Migraine</a>"));
+	assert_false(has(r, "migrainetrust.org/hormones"));
 	free(f);
 	free(tok);
 	free(q);
