@@ -137,3 +137,30 @@ int credential_events(dbc *c, arena *a, int64_t user_id, credential_event **out)
 	}
 	return rc;
 }
+
+static const dbq q_guides = {
+	"SELECT u.username, u.display_name, u.title, coalesce(g.profession, ''), "
+	"CASE WHEN g.user_id IS NULL THEN 0 WHEN g.revoked_at IS NOT NULL OR (g.expires_at IS NOT NULL AND "
+	"g.expires_at <= $1) THEN -1 ELSE 1 END, coalesce(g.expires_at, 0) "
+	"FROM users u LEFT JOIN guide_credentials g ON g.user_id = u.id WHERE u.role = 'guide' "
+	"ORDER BY u.display_name, u.id",
+	NULL};
+
+int credential_guides(dbc *c, arena *a, int64_t now, guide_row **out)
+{
+	dbrows r;
+	int rc = db_query(c, &q_guides, DBP(dbi(now)), a, &r);
+	if (rc < 0)
+		return rc;
+	*out = ARENA_ARRAY(a, guide_row, rc);
+	for (int i = 0; i < rc; i++) {
+		guide_row *g = &(*out)[i];
+		g->username = db_text(&r, i, 0);
+		g->display_name = db_text(&r, i, 1);
+		g->title = db_text(&r, i, 2);
+		g->profession = db_text(&r, i, 3);
+		g->state = (int)db_int(&r, i, 4);
+		g->expires_at = db_int(&r, i, 5);
+	}
+	return rc;
+}

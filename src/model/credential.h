@@ -33,4 +33,13 @@ int credential_revoke(dbc *c, arena *a, int64_t user_id, int64_t actor_id, const
 /* The audit trail, newest first. */
 int credential_events(dbc *c, arena *a, int64_t user_id, credential_event **out);
 
+typedef struct guide_row {
+	const char *username, *display_name, *title, *profession;
+	int state; /* enum cred_state */
+	int64_t expires_at;
+} guide_row;
+
+/* Every guide with the state of their credentials, by name (the admin's list). */
+int credential_guides(dbc *c, arena *a, int64_t now, guide_row **out);
+
 #endif

@@ -244,3 +244,33 @@ void page_admin_credentials(req *r)
 	}
 	web_redirect(r, arena_printf(r->a, "/admin/guides/%s", u.username));
 }
+
+void page_admin_guides(req *r)
+{
+	dbc *c = web_db(r);
+	if (!c)
+		return;
+	guide_row *gs;
+	int n = credential_guides(c, r->a, util_now(), &gs);
+	if (n < 0) {
+		web_db_error(r, n);
+		return;
+	}
+	tval *ctx = web_ctx(r);
+	tv_bool(ctx, "noindex", true);
+	tval *l = tv_childlist(ctx, "guides");
+	for (int i = 0; i < n; i++) {
+		tval *o = tv_push(l);
+		tv_str(o, "username", gs[i].username);
+		tv_str(o, "display_name", gs[i].display_name);
+		tv_str(o, "title", gs[i].title);
+		tv_str(o, "profession", gs[i].profession);
+		tv_str(o, "state", gs[i].state > 0   ? "Verified"
+		                   : gs[i].state < 0 ? "Expired or revoked: no badge"
+		                                     : "No credentials recorded");
+		if (gs[i].expires_at)
+			web_time(r, o, "expires", gs[i].expires_at - 86400);
+	}
+	tv_str(tv_push(tv_childlist(tv_child(ctx, "crumbs"), "items")), "name", "Guides");
+	web_page(r, 200, "admin_guides", ctx, "Guides and their credentials");
+}

@@ -7,6 +7,7 @@
 
 void page_credentials(req *r);
 void page_admin_credentials(req *r);
+void page_admin_guides(req *r);
 /* For a guide's badge: 1 current credentials (the badge links to them), 0 none recorded (plain
  * badge), -1 expired or revoked (no badge). Cached per request. */
 int web_guide_credential(req *r, int64_t user_id);

@@ -37,6 +37,7 @@ route web_routes[] = {
 	{M_GET | M_POST, "/guides/queue", page_guide_queue, R_GUIDE},
 	{M_GET, "/u/{username}/credentials", page_credentials, 0},
 	{M_GET | M_POST, "/admin/guides/{username}", page_admin_credentials, R_ADMIN | R_FORM},
+	{M_GET, "/admin/guides", page_admin_guides, R_ADMIN},
 };
 
 const int web_nroutes = (int)(sizeof web_routes / sizeof web_routes[0]);

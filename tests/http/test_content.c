@@ -526,6 +526,12 @@ static void test_verified_guide(void **state)
 
 	client *a = client_new(&S);
 	assert_int_equal(login_as(a, "admin", PW), 0);
+	r = http_get(a, "/admin/guides");
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "href=\"/admin/guides/jose_rn\""));
+	assert_true(has(r, "href=\"/admin/guides/helen_writes\""));
+	assert_true(has(r, "No credentials recorded"));
+	assert_true(has(r, "Verified"));
 	r = http_get(a, "/admin/guides/jose_rn");
 	assert_int_equal(r->status, 200);
 	assert_true(has(r, "value=\"DEMO-RN-20417\""));
