@@ -2,11 +2,16 @@
 #include <jansson.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "cmd/app.h"
 #include "core/embedded.h"
 #include "core/util.h"
 #include "model/answer.h"
+#include "model/credential.h"
+#include "model/article.h"
+#include "model/source.h"
+#include "model/topic_related.h"
 #include "model/question.h"
 #include "model/topic.h"
 #include "model/user.h"
@@ -40,6 +45,56 @@ static int load_users(dbc *c, arena *a, json_t *users, char *err, size_t errlen)
 		                         jstr(u, "title"), jstr(u, "bio"));
 		if (id < 0) {
 			snprintf(err, errlen, "cannot create demo user %s: %s", name, db_strerror((int)id));
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Reads a "sources" array of {title, url}; entries with an unsafe URL are skipped. */
+static int sources_of(arena *a, json_t *arr, post_source **out)
+{
+	size_t n = json_array_size(arr), i;
+	*out = ARENA_ARRAY(a, post_source, n ? n : 1);
+	int k = 0;
+	json_t *s;
+	json_array_foreach(arr, i, s) {
+		if (k == SOURCES_MAX || !source_url_ok(jstr(s, "url")))
+			continue;
+		(*out)[k].title = *jstr(s, "title") ? jstr(s, "title") : jstr(s, "url");
+		(*out)[k++].url = jstr(s, "url");
+	}
+	return k;
+}
+
+/* "2026-08-21" as unix seconds at midnight UTC; 0 when absent or malformed. */
+static int64_t date_of(const char *s)
+{
+	struct tm tm = {0};
+	const char *end = strptime(s, "%Y-%m-%d", &tm);
+	return end && !*end ? (int64_t)timegm(&tm) : 0;
+}
+
+static int load_articles(dbc *c, arena *a, int64_t topic_id, json_t *arts, int64_t now, char *err, size_t errlen)
+{
+	size_t i;
+	json_t *ja;
+	json_array_foreach(arts, i, ja) {
+		int64_t reviewer = user_id_of(c, a, jstr(ja, "reviewed_by"));
+		article_new n = {
+			.topic_id = topic_id,
+			.slug = jstr(ja, "slug"),
+			.title = jstr(ja, "title"),
+			.summary = jstr(ja, "summary"),
+			.body_md = jstr(ja, "body"),
+			.author_id = reviewer,
+			.reviewer_id = reviewer,
+			.reviewed_at = reviewer ? date_of(jstr(ja, "last_reviewed")) : 0,
+			.created_at = now - 86400 * (int64_t)(60 - i),
+		};
+		n.nsources = sources_of(a, json_object_get(ja, "sources"), (post_source **)&n.sources);
+		if (article_create(c, a, &n) < 0) {
+			snprintf(err, errlen, "cannot create demo article %s", n.slug);
 			return -1;
 		}
 	}
@@ -80,6 +135,7 @@ static int load_question(dbc *c, arena *a, int64_t topic_id, json_t *jq, int64_t
 			.body_md = jstr(ja, "body"),
 			.created_at = when,
 		};
+		an.nsources = sources_of(a, json_object_get(ja, "sources"), (post_source **)&an.sources);
 		int64_t aid = answer_create(c, a, &an);
 		if (aid < 0) {
 			snprintf(err, errlen, "cannot create an answer to \"%s\"", qn.title);
@@ -91,6 +147,42 @@ static int load_question(dbc *c, arena *a, int64_t topic_id, json_t *jq, int64_t
 		}
 	}
 	return 1;
+}
+
+/* Credentials of demo guides (data/demo/credentials.json), recorded by the admin named in each. */
+static int load_credentials(dbc *c, arena *a, char *err, size_t errlen)
+{
+	const struct embedded_file *f = embedded_find("data/demo/credentials.json");
+	if (!f)
+		return 0;
+	json_error_t jerr;
+	json_t *root = json_loadb(f->data, f->len, 0, &jerr);
+	if (!root) {
+		snprintf(err, errlen, "credentials.json:%d: %s", jerr.line, jerr.text);
+		return -1;
+	}
+	int rc = 0;
+	size_t i;
+	json_t *jc;
+	json_array_foreach(json_object_get(root, "credentials"), i, jc) {
+		credential cr = {
+			.user_id = user_id_of(c, a, jstr(jc, "username")),
+			.profession = jstr(jc, "profession"),
+			.specialty = jstr(jc, "specialty"),
+			.registration_number = jstr(jc, "registration_number"),
+			.issuing_body = jstr(jc, "issuing_body"),
+			.verified_at = date_of(jstr(jc, "verified_on")),
+			.expires_at = date_of(jstr(jc, "expires_on")),
+		};
+		if (!cr.user_id || !cr.verified_at ||
+		    credential_save(c, a, &cr, user_id_of(c, a, jstr(jc, "verified_by"))) < 0) {
+			snprintf(err, errlen, "cannot record demo credentials of %s", jstr(jc, "username"));
+			rc = -1;
+			break;
+		}
+	}
+	json_decref(root);
+	return rc;
 }
 
 int demo_load(struct app *app, bool skip_if_content, char *err, size_t errlen)
@@ -121,7 +213,8 @@ int demo_load(struct app *app, bool skip_if_content, char *err, size_t errlen)
 		snprintf(err, errlen, "cannot start a transaction");
 		goto out;
 	}
-	if (load_users(c, a, json_object_get(root, "users"), err, errlen) != 0)
+	if (load_users(c, a, json_object_get(root, "users"), err, errlen) != 0 ||
+	    load_credentials(c, a, err, errlen) != 0)
 		goto fail;
 	count = 0;
 	size_t i;
@@ -134,6 +227,8 @@ int demo_load(struct app *app, bool skip_if_content, char *err, size_t errlen)
 			snprintf(err, errlen, "cannot create topic %s", jstr(jt, "slug"));
 			goto fail;
 		}
+		if (load_articles(c, a, tid, json_object_get(jt, "articles"), now, err, errlen) < 0)
+			goto fail;
 		size_t k;
 		json_t *jq;
 		json_array_foreach(json_object_get(jt, "questions"), k, jq) {
@@ -142,6 +237,20 @@ int demo_load(struct app *app, bool skip_if_content, char *err, size_t errlen)
 			count++;
 		}
 		arena_reset(a);
+	}
+	/* Related topics once every topic exists. */
+	json_array_foreach(json_object_get(root, "topics"), i, jt) {
+		topic t;
+		if (topic_by_slug(c, a, jstr(jt, "slug"), &t) != 1)
+			continue;
+		size_t k;
+		json_t *js;
+		json_array_foreach(json_object_get(jt, "related"), k, js) {
+			if (topic_related_add(c, t.id, json_string_value(js) ? json_string_value(js) : "", (int)k) < 0) {
+				snprintf(err, errlen, "cannot relate topic %s", t.slug);
+				goto fail;
+			}
+		}
 	}
 	if (db_commit(c) < 0) {
 		snprintf(err, errlen, "cannot commit the demo content: %s", db_errmsg(c));

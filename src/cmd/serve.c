@@ -32,8 +32,9 @@ static void *maintenance(void *p)
 		}
 		pthread_cond_timedwait(&stop_cond, &stop_lock, &until);
 		pthread_mutex_unlock(&stop_lock);
-		/* Other nodes' changes reach this node's page cache within half a second. */
-		pagecache_poll(db_conn(app->db));
+		/* Other nodes' changes reach this node's page cache within half a second. Pages are
+		 * read from the replica when there is one, so follow the changes as it sees them. */
+		pagecache_poll(db_conn(app->replica ? app->replica : app->db));
 		time_t now = time(NULL);
 		if (now - last_views >= 5) {
 			web_views_flush(app->db);

@@ -115,6 +115,11 @@ const char *db_engine_name(const db *d)
 	return d->e->name;
 }
 
+bool db_conn_is_postgres(const dbc *c)
+{
+	return c->e == &db_postgres_engine;
+}
+
 dbc *db_conn(db *d)
 {
 	dbc *c = pthread_getspecific((pthread_key_t)d->key);

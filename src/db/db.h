@@ -69,6 +69,8 @@ bool db_isnull(const dbrows *r, int row, int col);
 db *db_open(const char *url, const char *sync, char *err, size_t errlen);
 void db_close(db *d);
 const char *db_engine_name(const db *d); /* "sqlite" or "postgres" */
+/* True when the connection talks to PostgreSQL (for engine-specific query text). */
+bool db_conn_is_postgres(const dbc *c);
 
 /* This thread's connection, opened on first use (NULL if it cannot be opened). */
 dbc *db_conn(db *d);

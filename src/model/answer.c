@@ -4,6 +4,8 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "model/source.h"
+#include "model/autolink.h"
 #include "render/markdown.h"
 
 #define A_COLS \
@@ -78,12 +80,14 @@ static int create_tx(dbc *c, void *p)
 		return DB_ERR;
 	x->id = db_int(&r, 0, 0);
 	rc = db_exec(c, &q_count, DBP(dbi(x->n->question_id)));
+	if (rc >= 0 && x->n->nsources)
+		rc = source_insert(c, "answer", x->id, x->n->sources, x->n->nsources);
 	return rc < 0 ? rc : 1;
 }
 
 int64_t answer_create(dbc *c, arena *a, const answer_new *n)
 {
-	struct create_ctx x = {n, a, md_render(a, n->body_md, strlen(n->body_md)), 0};
+	struct create_ctx x = {n, a, autolink_render_answer(c, a, n->body_md, strlen(n->body_md), n->question_id), 0};
 	int rc = db_tx(c, create_tx, &x);
 	return rc < 0 ? rc : x.id;
 }
@@ -100,6 +104,8 @@ struct edit_ctx {
 	arena *a;
 	int64_t id, editor_id;
 	const char *body_md, *note, *html;
+	const post_source *sources;
+	int nsources; /* < 0: keep the sources */
 };
 
 static int edit_tx(dbc *c, void *p)
@@ -116,12 +122,25 @@ static int edit_tx(dbc *c, void *p)
 	if (rc < 0)
 		return rc;
 	rc = db_exec(c, &q_update, DBP(dbi(x->id), dbs(x->body_md), dbs(x->html), dbi(now)));
+	if (rc >= 0 && x->nsources >= 0)
+		rc = source_replace(c, "answer", x->id, x->sources, x->nsources);
 	return rc < 0 ? rc : 1;
 }
 
 int answer_edit(dbc *c, arena *a, int64_t id, int64_t editor_id, const char *body_md, const char *note)
 {
-	struct edit_ctx x = {a, id, editor_id, body_md, note, md_render(a, body_md, strlen(body_md))};
+	return answer_edit_sources(c, a, id, editor_id, body_md, note, NULL, -1);
+}
+
+int answer_edit_sources(dbc *c, arena *a, int64_t id, int64_t editor_id, const char *body_md, const char *note,
+                        const post_source *sources, int nsources)
+{
+	/* The answer's question, for its topic (a name of that topic is not linked). */
+	static const dbq q_qid = {"SELECT question_id FROM answers WHERE id = $1", NULL};
+	int qrc;
+	int64_t qid = db_scalar(c, &q_qid, DBP(dbi(id)), 0, &qrc);
+	struct edit_ctx x = {a,    id, editor_id, body_md, note, autolink_render_answer(c, a, body_md, strlen(body_md), qid),
+	                     sources, nsources};
 	return db_tx(c, edit_tx, &x);
 }
 

@@ -21,6 +21,8 @@ typedef struct answer_new {
 	const char *guest_name;
 	const char *body_md;
 	int64_t created_at; /* 0 = now */
+	const struct post_source *sources; /* "Read more" links (guides), stored in the same transaction */
+	int nsources;
 } answer_new;
 
 /* Published answers of a question, oldest first. */
@@ -30,6 +32,9 @@ int answer_get(dbc *c, arena *a, int64_t id, answer *out);
 int64_t answer_create(dbc *c, arena *a, const answer_new *n);
 /* Keeps the previous text as a revision, then updates. */
 int answer_edit(dbc *c, arena *a, int64_t id, int64_t editor_id, const char *body_md, const char *note);
+/* The same, and replaces the answer's sources in the same transaction (nsources >= 0). */
+int answer_edit_sources(dbc *c, arena *a, int64_t id, int64_t editor_id, const char *body_md, const char *note,
+                        const struct post_source *sources, int nsources);
 int answer_list_user(dbc *c, arena *a, int64_t user_id, int limit, answer **out, const char ***qtitles,
                      const char ***qurls);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "model/autolink.h"
 #include "render/markdown.h"
 
 #define Q_COLS                                                                                    \
@@ -140,7 +141,7 @@ int64_t question_create(dbc *c, arena *a, const question_new *q)
 	struct create_ctx x = {
 		.q = q,
 		.a = a,
-		.html = md_render(a, q->body_md, bl),
+		.html = autolink_render(c, a, q->body_md, bl, q->topic_id),
 		.excerpt = md_excerpt(a, q->body_md, bl, EXCERPT_LEN),
 		.slug = util_slugify(a, q->title, 80),
 	};
@@ -194,7 +195,7 @@ int question_edit(dbc *c, arena *a, int64_t id, int64_t editor_id, const char *t
 	                     title,
 	                     body_md,
 	                     note,
-	                     md_render(a, body_md, bl),
+	                     autolink_render_answer(c, a, body_md, bl, id),
 	                     md_excerpt(a, body_md, bl, EXCERPT_LEN),
 	                     util_slugify(a, title, 80)};
 	return db_tx(c, edit_tx, &x);

@@ -2,14 +2,16 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "http/static.h"
 #include "model/draft.h"
 #include "model/question.h"
+#include "model/search.h"
 #include "model/topic.h"
 #include "web/pages.h"
 #include "web/web.h"
 
 static void ask_form(req *r, const topic *t, tval *v, const ferrs *e, bool has_draft,
-                     const char *draft_when, int status)
+                     const char *draft_when, int status, bool checking)
 {
 	tval *ctx = web_ctx(r);
 	tval *to = tv_child(ctx, "topic");
@@ -30,6 +32,24 @@ static void ask_form(req *r, const topic *t, tval *v, const ferrs *e, bool has_d
 	tv_str(cr, "url", arena_printf(r->a, "/%s", t->slug));
 	tv_str(tv_push(crumbs), "name", "Ask");
 	web_errors(ctx, e);
+	tv_str(ctx, "page_js", static_url("js/similar.js"));
+	/* "Did you mean": questions like the title, when the person asked to check (or came with one). */
+	const char *title = tv_get_str(v, "title");
+	dbc *c = web_db(r);
+	if (title && *title && c && (r->method != M_POST || checking)) {
+		search_hit *sim;
+		int ns = search_similar(c, r->a, title, 0, 5, &sim);
+		tv_bool(ctx, "checked", true);
+		tval *sl = tv_childlist(ctx, "similar");
+		for (int i = 0; i < ns; i++) {
+			tval *o = tv_push(sl);
+			tv_str(o, "title", sim[i].title);
+			tv_str(o, "url", web_question_url(r, sim[i].topic_slug, sim[i].id, sim[i].slug));
+			tv_str(o, "topic_name", sim[i].topic_name);
+			tv_str(o, "comments", util_plural(r->a, sim[i].answer_count, "comment", "comments"));
+		}
+		tv_bool(ctx, "has_similar", ns > 0);
+	}
 	web_page(r, status, "ask", ctx, arena_printf(r->a, "Ask about %s", t->name));
 }
 
@@ -65,7 +85,7 @@ void page_ask(req *r)
 		} else {
 			tv_str(v, "title", kv_get(&r->query, "title"));
 		}
-		ask_form(r, &t, v, &e, has_draft, when, 200);
+		ask_form(r, &t, v, &e, has_draft, when, 200, false);
 		return;
 	}
 
@@ -78,6 +98,7 @@ void page_ask(req *r)
 		ferr(&e, NULL, why);
 	}
 	bool post = strcmp(action, "post") == 0;
+	bool check = strcmp(action, "check") == 0;
 	bool anon = u && kv_get(&r->form, "anonymous") != NULL;
 	const char *title = web_text(r, &e, "title", "Your question", post ? TITLE_MIN : 0, TITLE_MAX);
 	const char *body = web_text(r, &e, "body", "Details", post ? QBODY_MIN : 0, QBODY_MAX);
@@ -87,15 +108,20 @@ void page_ask(req *r)
 	tv_str(v, "guest_name", guest);
 	tv_bool(v, "anonymous", anon);
 	int status = r->csrf_failed ? 403 : 422;
+	if (check && !e.n) {
+		/* The "did you mean" step: similar questions above the kept form, nothing saved. */
+		ask_form(r, &t, v, &e, has_draft, NULL, 200, true);
+		return;
+	}
 	if (e.n) {
-		ask_form(r, &t, v, &e, has_draft, NULL, status);
+		ask_form(r, &t, v, &e, has_draft, NULL, status, false);
 		return;
 	}
 	if (u && strcmp(action, "draft") == 0) {
 		rc = draft_save(c, u->id, t.id, title, body, anon);
 		if (rc < 0) {
 			ferr(&e, NULL, "Your draft could not be saved just now. Your text is kept below.");
-			ask_form(r, &t, v, &e, has_draft, NULL, 503);
+			ask_form(r, &t, v, &e, has_draft, NULL, 503, false);
 			return;
 		}
 		web_flash(r, "draft");
@@ -123,7 +149,7 @@ void page_ask(req *r)
 	int64_t id = question_create(c, r->a, &n);
 	if (id < 0) {
 		ferr(&e, NULL, "Your question could not be saved just now. Your text is kept below: please try again.");
-		ask_form(r, &t, v, &e, has_draft, NULL, 503);
+		ask_form(r, &t, v, &e, has_draft, NULL, 503, false);
 		return;
 	}
 	if (u)

@@ -2,7 +2,9 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "model/article.h"
 #include "model/question.h"
+#include "model/topic_related.h"
 #include "model/topic.h"
 #include "web/pages.h"
 #include "web/web.h"
@@ -90,8 +92,12 @@ void page_topic(req *r)
 	}
 	question *qs;
 	int n = question_list_topic(c, r->a, t.id, PER_PAGE, (int)((page - 1) * PER_PAGE), &qs);
-	if (n < 0) {
-		web_db_error(r, n);
+	article *arts = NULL;
+	topic *rel = NULL;
+	int na = n < 0 || page > 1 ? n : article_list_topic(c, r->a, t.id, &arts);
+	int nrel = na < 0 ? na : topic_related_list(c, r->a, t.id, &rel);
+	if (nrel < 0) {
+		web_db_error(r, nrel);
 		return;
 	}
 	tval *ctx = web_ctx(r);
@@ -107,6 +113,30 @@ void page_topic(req *r)
 	                 : arena_printf(r->a, "%s/%s?page=%lld", APP(r)->cfg->base_url, t.slug, (long long)page));
 	tv_str(tv_push(tv_childlist(tv_child(ctx, "crumbs"), "items")), "name", t.name);
 	question_items(r, ctx, "questions", qs, n, false);
+	tv_str(ctx, "feed_url", arena_printf(r->a, "/feeds/%s.atom", t.slug));
+	tv_str(ctx, "feed_title", arena_printf(r->a, "%s: new questions and articles", t.name));
+	tv_bool(ctx, "has_articles", page == 1 && na > 0);
+	tval *al = tv_childlist(ctx, "articles");
+	for (int i = 0; page == 1 && i < na; i++) {
+		tval *o = tv_push(al);
+		tv_str(o, "title", arts[i].title);
+		tv_str(o, "summary", arts[i].summary);
+		tv_str(o, "url", arena_printf(r->a, "/%s/content/%s", t.slug, arts[i].slug));
+		if (*arts[i].reviewer_name) {
+			tv_str(o, "reviewer", arts[i].reviewer_name);
+			if (arts[i].reviewed_at)
+				web_time(r, o, "reviewed", arts[i].reviewed_at);
+		}
+	}
+	tv_bool(ctx, "can_write", web_role(r, ROLE_GUIDE));
+	tv_bool(ctx, "has_related", nrel > 0);
+	tval *rl = tv_childlist(ctx, "related");
+	for (int i = 0; i < nrel; i++) {
+		tval *o = tv_push(rl);
+		tv_str(o, "slug", rel[i].slug);
+		tv_str(o, "name", rel[i].name);
+		tv_str(o, "summary", rel[i].summary);
+	}
 	if (pages > 1) {
 		tval *pg = tv_child(ctx, "pager");
 		tv_int(pg, "page", page);

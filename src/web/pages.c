@@ -50,7 +50,8 @@ void page_robots(req *r)
 	r->status = 200;
 	r->ctype = "text/plain; charset=utf-8";
 	buf_puts(&r->out, "User-agent: *\nDisallow: /account\nDisallow: /mod\nDisallow: /admin\n"
-	                  "Disallow: /search\nDisallow: /login\nDisallow: /register\n");
+	                  "Disallow: /search\nDisallow: /login\nDisallow: /register\nDisallow: /guides\n");
+	buf_printf(&r->out, "Sitemap: %s/sitemap.xml\n", APP(r)->cfg->base_url);
 }
 
 enum { SEARCH_PER_PAGE = 10 };
@@ -123,8 +124,28 @@ void page_search(req *r)
 			tv_str(o, "topic_name", hits[i].topic_name);
 			tv_str(o, "topic_slug", hits[i].topic_slug);
 			tv_str(o, "comments", util_plural(r->a, hits[i].answer_count, "comment", "comments"));
+			tv_bool(o, "in_answer", hits[i].in_answer);
 			web_time(r, o, "created", hits[i].created_at);
 			snippet_parts(o, hits[i].snippet);
+		}
+		if (page == 1) {
+			article_hit *arts;
+			int na = search_articles(c, r->a, q, topic_slug, 3, &arts);
+			if (na < 0) {
+				web_db_error(r, na);
+				return;
+			}
+			tv_bool(ctx, "has_articles", na > 0);
+			tval *al = tv_childlist(ctx, "article_hits");
+			for (int i = 0; i < na; i++) {
+				tval *o = tv_push(al);
+				tv_str(o, "title", arts[i].title);
+				tv_str(o, "url", arena_printf(r->a, "/%s/content/%s", arts[i].topic_slug, arts[i].slug));
+				tv_str(o, "topic_name", arts[i].topic_name);
+				tv_str(o, "topic_slug", arts[i].topic_slug);
+				tv_str(o, "summary", arts[i].summary);
+				snippet_parts(o, arts[i].snippet);
+			}
 		}
 		int64_t pages = (total + SEARCH_PER_PAGE - 1) / SEARCH_PER_PAGE;
 		if (pages > 1) {

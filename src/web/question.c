@@ -5,6 +5,8 @@
 #include "core/util.h"
 #include "model/answer.h"
 #include "model/question.h"
+#include "model/search.h"
+#include "model/source.h"
 #include "model/topic.h"
 #include "web/pages.h"
 #include "web/web.h"
@@ -57,8 +59,12 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 {
 	answer *ans;
 	int n = answer_list(c, r->a, q->id, &ans);
-	if (n < 0) {
-		web_db_error(r, n);
+	post_source *src = NULL;
+	search_hit *sim = NULL;
+	int nsrc = n < 0 ? n : source_list_question(c, r->a, q->id, &src);
+	int nsim = nsrc < 0 ? nsrc : search_similar(c, r->a, q->title, q->id, 5, &sim);
+	if (nsim < 0) {
+		web_db_error(r, nsim);
 		return;
 	}
 	tval *ctx = web_ctx(r);
@@ -115,7 +121,27 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 			                                   q->topic_slug, (long long)q->id, (long long)a->id));
 		}
 		tv_bool(o, "has_actions", asker || edit);
+		tval *sl = tv_childlist(o, "sources");
+		for (int k = 0; k < nsrc; k++)
+			if (src[k].post_id == a->id) {
+				tval *so = tv_push(sl);
+				tv_str(so, "title", src[k].title);
+				tv_str(so, "url", src[k].url);
+				tv_bool(o, "has_sources", true);
+			}
 	}
+	tv_bool(ctx, "has_similar", nsim > 0);
+	tval *siml = tv_childlist(ctx, "similar");
+	for (int i = 0; i < nsim; i++) {
+		tval *o = tv_push(siml);
+		tv_str(o, "title", sim[i].title);
+		tv_str(o, "url", web_question_url(r, sim[i].topic_slug, sim[i].id, sim[i].slug));
+		tv_str(o, "topic_name", sim[i].topic_name);
+		tv_str(o, "comments", util_plural(r->a, sim[i].answer_count, "comment", "comments"));
+	}
+	tv_bool(ctx, "can_cite", web_role(r, ROLE_GUIDE));
+	tv_str(ctx, "feed_url", arena_printf(r->a, "/feeds/%s.atom", q->topic_slug));
+	tv_str(ctx, "feed_title", arena_printf(r->a, "%s: new questions and articles", q->topic_name));
 	tv_str(ctx, "answer_action", arena_printf(r->a, "/%s/questions/%lld/answers", q->topic_slug, (long long)q->id));
 	if (v)
 		tv_put(ctx, "v", v);
@@ -166,11 +192,25 @@ void page_answer_post(req *r)
 	tval *v = tv_obj(r->a);
 	tv_str(v, "body", body);
 	tv_str(v, "guest_name", guest);
+	/* Guides may list sources, shown as "Read more" links under the answer. */
+	post_source *src = NULL;
+	int nsrc = 0;
+	if (web_role(r, ROLE_GUIDE)) {
+		const char *st = web_text(r, &e, "sources", "The sources", 0, 12000);
+		tv_str(v, "sources", st);
+		const char *why = NULL;
+		nsrc = source_parse(r->a, st, &src, &why);
+		if (nsrc < 0) {
+			ferr(&e, "sources", why);
+			nsrc = 0;
+		}
+	}
 	if (e.n) {
 		render(r, c, &q, v, &e, r->csrf_failed ? 403 : 422);
 		return;
 	}
-	answer_new n = {.question_id = q.id, .user_id = u ? u->id : 0, .guest_name = guest, .body_md = body};
+	answer_new n = {.question_id = q.id, .user_id = u ? u->id : 0, .guest_name = guest, .body_md = body,
+	                .sources = src, .nsources = nsrc};
 	int64_t id = answer_create(c, r->a, &n);
 	if (id < 0) {
 		ferr(&e, NULL, "Your answer could not be saved just now. It is kept below: please try again.");
@@ -309,8 +349,16 @@ void page_answer_edit(req *r)
 	                          (long long)a.id);
 	ferrs e = {0};
 	tval *v = tv_obj(r->a);
+	/* A guide's answer keeps its "Read more" sources editable (issue 5). */
+	bool cite = web_role(r, ROLE_GUIDE) && a.by.role >= ROLE_GUIDE;
+	tv_bool(v, "can_cite", cite);
 	if (r->method != M_POST) {
 		tv_str(v, "body", a.body_md);
+		if (cite) {
+			post_source *old;
+			int no = source_list(c, r->a, "answer", a.id, &old);
+			tv_str(v, "sources", no > 0 ? source_format(r->a, old, no) : "");
+		}
 		edit_form(r, "Edit your answer", r->path, back, false, v, &e, 200);
 		return;
 	}
@@ -323,11 +371,21 @@ void page_answer_edit(req *r)
 	const char *note = web_text(r, &e, "note", "The note", 0, 200);
 	tv_str(v, "body", body);
 	tv_str(v, "note", note);
+	post_source *src = NULL;
+	int nsrc = -1;
+	if (cite) {
+		const char *st = web_text(r, &e, "sources", "The sources", 0, 12000);
+		tv_str(v, "sources", st);
+		const char *why = NULL;
+		nsrc = source_parse(r->a, st, &src, &why);
+		if (nsrc < 0)
+			ferr(&e, "sources", why);
+	}
 	if (e.n) {
 		edit_form(r, "Edit your answer", r->path, back, false, v, &e, r->csrf_failed ? 403 : 422);
 		return;
 	}
-	int rc = answer_edit(c, r->a, a.id, web_user(r)->id, body, note);
+	int rc = answer_edit_sources(c, r->a, a.id, web_user(r)->id, body, note, src, nsrc);
 	if (rc < 0) {
 		ferr(&e, NULL, "Your changes could not be saved just now. They are kept below: please try again.");
 		edit_form(r, "Edit your answer", r->path, back, false, v, &e, 503);

@@ -1,5 +1,7 @@
 /* routes.c: the one route table. Order does not matter: the router sorts it most specific
  * first, so "/search" wins over "/{topic}". Each feature adds its rows here. */
+#include "web/content.h"
+#include "web/credentials.h"
 #include "web/pages.h"
 #include "web/web.h"
 
@@ -25,6 +27,17 @@ route web_routes[] = {
 	{M_GET, "/{topic}/questions/{id}/history", page_question_history, 0},
 	{M_GET | M_POST, "/{topic}/questions/{id}/answers/{aid}/edit", page_answer_edit, R_LOGIN | R_FORM},
 	{M_GET, "/{topic}/questions/{id}/answers/{aid}/history", page_answer_history, 0},
+	/* Issue 5: articles, feeds, sitemap, guide workflow. */
+	{M_GET, "/{topic}/content/{slug}", page_article, 0},
+	{M_GET | M_POST, "/{topic}/content/new", page_article_new, R_GUIDE | R_FORM},
+	{M_GET | M_POST, "/{topic}/content/{slug}/edit", page_article_edit, R_GUIDE | R_FORM},
+	{M_GET, "/feeds/{feed}", page_feed, 0},
+	{M_GET, "/sitemap.xml", page_sitemap, 0},
+	{M_GET, "/search/similar.json", page_similar_json, 0},
+	{M_GET | M_POST, "/guides/queue", page_guide_queue, R_GUIDE},
+	{M_GET, "/u/{username}/credentials", page_credentials, 0},
+	{M_GET | M_POST, "/admin/guides/{username}", page_admin_credentials, R_ADMIN | R_FORM},
+	{M_GET, "/admin/guides", page_admin_guides, R_ADMIN},
 };
 
 const int web_nroutes = (int)(sizeof web_routes / sizeof web_routes[0]);

@@ -14,6 +14,7 @@
 #include "model/session.h"
 #include "web/pagecache.h"
 #include "web/pages.h"
+#include "web/credentials.h"
 
 /* ---- identity and dispatch ---- */
 
@@ -472,9 +473,14 @@ void web_author(req *r, tval *o, const author *au)
 	if (au->user_id && !au->anonymous) {
 		tv_str(o, "author", au->display_name);
 		tv_str(o, "author_url", arena_printf(r->a, "/u/%s", au->username));
-		tv_str(o, "badge", role_badge(au->role));
-		tv_str(o, "badge_class", au->role == ROLE_GUIDE ? "guide" : au->role == ROLE_MODERATOR ? "mod" : "admin");
-		if (au->role == ROLE_GUIDE) {
+		/* A guide whose credentials expired or were revoked loses the badge (issue 5). */
+		int cred = au->role == ROLE_GUIDE ? web_guide_credential(r, au->user_id) : 0;
+		if (cred >= 0) {
+			tv_str(o, "badge", role_badge(au->role));
+			tv_str(o, "badge_class", au->role == ROLE_GUIDE ? "guide" : au->role == ROLE_MODERATOR ? "mod" : "admin");
+			tv_str(o, "badge_url", cred > 0 ? arena_printf(r->a, "/u/%s/credentials", au->username) : "");
+		}
+		if (au->role == ROLE_GUIDE && cred >= 0) {
 			tv_bool(o, "is_guide", true);
 			tv_str(o, "role_title", au->title);
 		}

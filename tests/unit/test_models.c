@@ -381,15 +381,16 @@ static void test_drafts(void **state)
 static void test_fts_query(void **state)
 {
 	arena *a = fx.a;
-	assert_string_equal(search_fts_query(a, "stress hair loss", false), "\"stress\" \"hair\" \"loss\"");
-	assert_string_equal(search_fts_query(a, "stress hair", true), "\"stress\" OR \"hair\"");
-	assert_string_equal(search_fts_query(a, "\"quoted\" (paren) NEAR(a b) star* -minus ^caret col:val +plus", false),
-	                    "\"quoted\" \"paren\" \"NEAR\" \"a\" \"b\" \"star\" \"minus\" \"caret\" \"col\" \"val\" \"plus\"");
-	assert_string_equal(search_fts_query(a, "caf\xC3\xA9 ab\xFF" "cd", false), "\"caf\xC3\xA9\" \"ab\" \"cd\"");
-	assert_string_equal(search_fts_query(a, "", false), "");
-	assert_string_equal(search_fts_query(a, " *()-^\"':{}+ ", true), "");
+	assert_string_equal(search_query(a, NULL, "stress hair loss", false, false), "\"stress\" AND \"hair\" AND \"loss\"");
+	assert_string_equal(search_query(a, NULL, "stress hair", true, false), "\"stress\" OR \"hair\"");
+	/* FTS5 syntax in what people type is never passed through. */
+	assert_string_equal(search_query(a, NULL, "\"quoted\" (paren) NEAR(a b) star* -minus ^caret col:val +plus", false, false),
+	                    "\"quoted\" AND \"paren\" AND \"near\" AND \"a\" AND \"b\" AND \"star\" AND \"minus\" AND "
+	                    "\"caret\" AND \"col\" AND \"val\" AND \"plus\"");
+	assert_string_equal(search_query(a, NULL, "", false, false), "");
+	assert_string_equal(search_query(a, NULL, " *()-^\"':{}+ ", true, false), "");
 	/* At most SEARCH_MAX_TERMS terms. */
-	const char *q = search_fts_query(a, "a b c d e f g h i j k l m n o p q r", false);
+	const char *q = search_query(a, NULL, "a b c d e f g h i j k l m n o p q r", false, false);
 	int terms = 0;
 	for (const char *p = q; *p; p++)
 		terms += *p == '"';
@@ -437,7 +438,7 @@ static void test_search_never_fails(void **state)
 		int64_t total;
 		int rc = search_questions(fx.c, fx.a, inputs[i], NULL, 10, 0, &hits, &total);
 		if (rc < 0 || total < 0)
-			fail_msg("search for \"%s\" (fts %s) failed: %d %s", inputs[i], search_fts_query(fx.a, inputs[i], false),
+			fail_msg("search for \"%s\" (fts %s) failed: %d %s", inputs[i], search_query(fx.a, NULL, inputs[i], false, false),
 			         rc, db_errmsg(fx.c));
 	}
 }
