@@ -21,6 +21,7 @@ typedef struct answer_new {
 	const char *guest_name;
 	const char *body_md;
 	int64_t created_at; /* 0 = now */
+	const char *status; /* NULL = "published"; "held" waits for a moderator (not counted) */
 } answer_new;
 
 /* Published answers of a question, oldest first. */

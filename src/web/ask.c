@@ -6,9 +6,10 @@
 #include "model/question.h"
 #include "model/topic.h"
 #include "web/pages.h"
+#include "web/safety.h"
 #include "web/web.h"
 
-static void ask_form(req *r, const topic *t, tval *v, const ferrs *e, bool has_draft,
+static void ask_form(req *r, dbc *c, const topic *t, tval *v, const ferrs *e, bool has_draft,
                      const char *draft_when, int status)
 {
 	tval *ctx = web_ctx(r);
@@ -30,6 +31,7 @@ static void ask_form(req *r, const topic *t, tval *v, const ferrs *e, bool has_d
 	tv_str(cr, "url", arena_printf(r->a, "/%s", t->slug));
 	tv_str(tv_push(crumbs), "name", "Ask");
 	web_errors(ctx, e);
+	safety_form(r, c, ctx, arena_printf(r->a, "/%s/ask#captcha", t->slug));
 	web_page(r, status, "ask", ctx, arena_printf(r->a, "Ask about %s", t->name));
 }
 
@@ -65,7 +67,7 @@ void page_ask(req *r)
 		} else {
 			tv_str(v, "title", kv_get(&r->query, "title"));
 		}
-		ask_form(r, &t, v, &e, has_draft, when, 200);
+		ask_form(r, c, &t, v, &e, has_draft, when, 200);
 		return;
 	}
 
@@ -87,15 +89,17 @@ void page_ask(req *r)
 	tv_str(v, "guest_name", guest);
 	tv_bool(v, "anonymous", anon);
 	int status = r->csrf_failed ? 403 : 422;
+	if (post)
+		safety_check_form(r, c, &e);
 	if (e.n) {
-		ask_form(r, &t, v, &e, has_draft, NULL, status);
+		ask_form(r, c, &t, v, &e, has_draft, NULL, status);
 		return;
 	}
 	if (u && strcmp(action, "draft") == 0) {
 		rc = draft_save(c, u->id, t.id, title, body, anon);
 		if (rc < 0) {
 			ferr(&e, NULL, "Your draft could not be saved just now. Your text is kept below.");
-			ask_form(r, &t, v, &e, has_draft, NULL, 503);
+			ask_form(r, c, &t, v, &e, has_draft, NULL, 503);
 			return;
 		}
 		web_flash(r, "draft");
@@ -112,7 +116,13 @@ void page_ask(req *r)
 		web_error(r, 400, "bad_action", "That form button is not known.");
 		return;
 	}
+	post_verdict verdict;
+	if ((status = safety_check_post(r, c, &e, "question", 0, title, body, &verdict)) != 0) {
+		ask_form(r, c, &t, v, &e, has_draft, NULL, status);
+		return;
+	}
 	question_new n = {
+		.status = verdict.status,
 		.topic_id = t.id,
 		.user_id = u ? u->id : 0,
 		.guest_name = guest,
@@ -123,11 +133,17 @@ void page_ask(req *r)
 	int64_t id = question_create(c, r->a, &n);
 	if (id < 0) {
 		ferr(&e, NULL, "Your question could not be saved just now. Your text is kept below: please try again.");
-		ask_form(r, &t, v, &e, has_draft, NULL, 503);
+		ask_form(r, c, &t, v, &e, has_draft, NULL, 503);
 		return;
 	}
 	if (u)
 		draft_delete(c, u->id, t.id);
+	char *url = web_question_url(r, t.slug, id, util_slugify(r->a, title, 80));
+	const char *to = safety_after_post(r, c, "question", id, &verdict, url, arena_printf(r->a, "/%s", t.slug));
+	if (to) {
+		web_redirect(r, to);
+		return;
+	}
 	web_flash(r, "question");
-	web_redirect(r, web_question_url(r, t.slug, id, util_slugify(r->a, title, 80)));
+	web_redirect(r, url);
 }

@@ -4,9 +4,11 @@
 
 #include "core/util.h"
 #include "model/answer.h"
+#include "model/moderation.h"
 #include "model/question.h"
 #include "model/topic.h"
 #include "web/pages.h"
+#include "web/safety.h"
 #include "web/web.h"
 
 /* Reads "123" or "123-some-slug" into an id. */
@@ -81,6 +83,10 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 		tv_str(qo, "history_url", arena_printf(r->a, "%s/history", url));
 	}
 	tv_str(qo, "views", util_plural(r->a, q->view_count + 1, "view", "views"));
+	tv_str(qo, "flag_url", arena_printf(r->a, "/%s/questions/%lld/flag", q->topic_slug, (long long)q->id));
+	bool mod = web_role(r, ROLE_MODERATOR);
+	if (mod)
+		tv_str(qo, "mod_url", arena_printf(r->a, "/mod/post?type=question&id=%lld", (long long)q->id));
 	if (can_edit(r, &q->by)) {
 		tv_bool(qo, "can_edit", true);
 		tv_str(qo, "edit_url", arena_printf(r->a, "/%s/questions/%lld/edit", q->topic_slug, (long long)q->id));
@@ -115,6 +121,10 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 			                                   q->topic_slug, (long long)q->id, (long long)a->id));
 		}
 		tv_bool(o, "has_actions", asker || edit);
+		tv_str(o, "flag_url", arena_printf(r->a, "/%s/questions/%lld/flag?answer=%lld", q->topic_slug,
+		                                   (long long)q->id, (long long)a->id));
+		if (mod)
+			tv_str(o, "mod_url", arena_printf(r->a, "/mod/post?type=answer&id=%lld", (long long)a->id));
 	}
 	tv_str(ctx, "answer_action", arena_printf(r->a, "/%s/questions/%lld/answers", q->topic_slug, (long long)q->id));
 	if (v)
@@ -122,14 +132,29 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 	if (e) {
 		web_errors(ctx, e);
 	}
+	if (safety_locked(c, q->id))
+		tv_bool(ctx, "locked", true);
+	else
+		safety_form(r, c, ctx, arena_printf(r->a, "%s#answer-form", url));
 	web_page(r, status, "question", ctx, q->title);
 }
 
 void page_question(req *r)
 {
+	if (!safety_watch_read(r))
+		return;
 	dbc *c = web_db(r);
 	question q;
-	if (!c || !load_question(r, c, &q, false))
+	int64_t qid, into;
+	if (!c)
+		return;
+	bool have = web_parse_id(r->params[1], &qid) && question_get(c, r->a, qid, false, &q) == 1;
+	/* A duplicate merged into another question leads there. */
+	if (!have && web_parse_id(r->params[1], &qid) && (into = mod_merged_into(c, qid)) > 0) {
+		res_redirect(r, 301, arena_printf(r->a, "/%s/questions/%lld", r->params[0], (long long)into));
+		return;
+	}
+	if (!have && !load_question(r, c, &q, false))
 		return;
 	/* One address per question: /{topic}/questions/{id}-{slug}. */
 	char *canon = web_question_url(r, q.topic_slug, q.id, q.slug);
@@ -159,20 +184,33 @@ void page_answer_post(req *r)
 	tval *v = tv_obj(r->a);
 	tv_str(v, "body", body);
 	tv_str(v, "guest_name", guest);
+	safety_check_form(r, c, &e);
 	if (e.n) {
 		render(r, c, &q, v, &e, r->csrf_failed ? 403 : 422);
 		return;
 	}
-	answer_new n = {.question_id = q.id, .user_id = u ? u->id : 0, .guest_name = guest, .body_md = body};
+	post_verdict verdict;
+	int status = safety_check_post(r, c, &e, "answer", q.id, NULL, body, &verdict);
+	if (status) {
+		render(r, c, &q, v, &e, status);
+		return;
+	}
+	answer_new n = {.status = verdict.status, .question_id = q.id, .user_id = u ? u->id : 0, .guest_name = guest, .body_md = body};
 	int64_t id = answer_create(c, r->a, &n);
 	if (id < 0) {
 		ferr(&e, NULL, "Your answer could not be saved just now. It is kept below: please try again.");
 		render(r, c, &q, v, &e, 503);
 		return;
 	}
+	char *qurl = web_question_url(r, q.topic_slug, q.id, q.slug);
+	char *aurl = arena_printf(r->a, "%s#answer-%lld", qurl, (long long)id);
+	const char *to = safety_after_post(r, c, "answer", id, &verdict, aurl, qurl);
+	if (to) {
+		web_redirect(r, to);
+		return;
+	}
 	web_flash(r, "answer");
-	web_redirect(r, arena_printf(r->a, "%s#answer-%lld", web_question_url(r, q.topic_slug, q.id, q.slug),
-	                             (long long)id));
+	web_redirect(r, aurl);
 }
 
 void page_accept(req *r)
@@ -263,6 +301,7 @@ void page_question_edit(req *r)
 		edit_form(r, "Edit your question", action, back, true, v, &e, 503);
 		return;
 	}
+	safety_log_edit(r, c, "question", q.id, q.by.user_id, note);
 	web_flash(r, "edited");
 	web_redirect(r, web_question_url(r, q.topic_slug, q.id, util_slugify(r->a, title, 80)));
 }
@@ -326,6 +365,7 @@ void page_answer_edit(req *r)
 		edit_form(r, "Edit your answer", r->path, back, false, v, &e, 503);
 		return;
 	}
+	safety_log_edit(r, c, "answer", a.id, a.by.user_id, note);
 	web_flash(r, "edited");
 	web_redirect(r, back);
 }

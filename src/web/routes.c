@@ -1,6 +1,7 @@
 /* routes.c: the one route table. Order does not matter: the router sorts it most specific
  * first, so "/search" wins over "/{topic}". Each feature adds its rows here. */
 #include "web/pages.h"
+#include "web/safety.h"
 #include "web/web.h"
 
 route web_routes[] = {
@@ -25,6 +26,15 @@ route web_routes[] = {
 	{M_GET, "/{topic}/questions/{id}/history", page_question_history, 0},
 	{M_GET | M_POST, "/{topic}/questions/{id}/answers/{aid}/edit", page_answer_edit, R_LOGIN | R_FORM},
 	{M_GET, "/{topic}/questions/{id}/answers/{aid}/history", page_answer_history, 0},
+	/* Issue 3: safe posting: CAPTCHA, crisis help, reports, moderation. */
+	{M_GET, "/captcha/{token}", page_captcha_png, 0},
+	{M_GET, "/help/urgent", page_help_urgent, 0},
+	{M_GET | M_POST, "/{topic}/questions/{id}/flag", page_flag, R_FORM},
+	{M_GET, "/account/posts", page_own_posts, R_LOGIN},
+	{M_GET, "/mod", page_mod_queue, R_MOD},
+	{M_GET, "/mod/post", page_mod_post, R_MOD},
+	{M_POST, "/mod/act", page_mod_act, R_MOD},
+	{M_GET, "/mod/log", page_mod_log, R_MOD},
 };
 
 const int web_nroutes = (int)(sizeof web_routes / sizeof web_routes[0]);
