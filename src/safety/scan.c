@@ -73,6 +73,15 @@ void wordlist_parse(wordlist *w, const char *text)
 	parse_list(w, text, false);
 }
 
+void wordlist_free(wordlist *w)
+{
+	for (int i = 0; i < w->n; i++)
+		free((void *)w->v[i]);
+	free(w->v);
+	w->v = NULL;
+	w->n = 0;
+}
+
 static pthread_mutex_t lists_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
 	char name[64];

@@ -18,6 +18,7 @@ typedef struct wordlist {
 
 /* Parses a list file (comments and blank lines dropped, entries lower-cased, spaces collapsed). */
 void wordlist_parse(wordlist *w, const char *text);
+void wordlist_free(wordlist *w);
 /* The compiled-in list data/safety/NAME.txt, or dir/NAME.txt when dir is set and has it.
  * Loaded once per process; never freed. */
 const wordlist *wordlist_get(const char *dir, const char *name);

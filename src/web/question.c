@@ -172,6 +172,10 @@ void page_answer_post(req *r)
 	question q;
 	if (!c || !load_question(r, c, &q, false))
 		return;
+	if (safety_locked(c, q.id)) {
+		web_error(r, 403, "locked", "Moderators have locked this question: it takes no new answers.");
+		return;
+	}
 	ferrs e = {0};
 	if (r->csrf_failed) {
 		const char *why;

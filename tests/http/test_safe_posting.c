@@ -1,0 +1,523 @@
+/* test_safe_posting.c: safe posting over real HTTP: the CAPTCHA (right, wrong, reused, text
+ * alternative, image), honeypot, fill time, floods, spam held for moderators, hiding and the
+ * audit log, crisis help, personal details, reports, locks, suspensions, merges, scraping. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cmocka.h>
+
+#include "captcha_answer.h"
+#include "harness.h"
+
+static srv S;
+
+static int setup(void **state)
+{
+	if (srv_start(&S, NULL) != 0)
+		return -1;
+	return srv_demo(&S) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	return srv_stop(&S) == 0 ? 0 : -1;
+}
+
+/* Opens the ask form of topic and posts a question with a solved CAPTCHA; returns the response. */
+static resp *ask(client *c, const srv *s, const char *topic, const char *title, const char *body,
+                 const char *extra_k, const char *extra_v)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/%s/ask", topic);
+	resp *r = http_get(c, path);
+	assert_int_equal(r->status, 200);
+	char *tok = csrf_of(r), *ct, *ca;
+	captcha_solve(s, r, &ct, &ca);
+	char *f = form("csrf", tok, "title", title, "body", body, "captcha_token", ct, "captcha_answer", ca,
+	               "action", "post", extra_k ? extra_k : "x", extra_v ? extra_v : "", NULL);
+	r = http_post(c, path, f);
+	free(tok);
+	free(ct);
+	free(ca);
+	free(f);
+	return r;
+}
+
+static long id_after(const char *s, const char *marker)
+{
+	const char *p = s ? strstr(s, marker) : NULL;
+	return p ? strtol(p + strlen(marker), NULL, 10) : 0;
+}
+
+/* A moderator's action on a post through /mod/act. */
+static resp *mod_act(client *m, const char *type, long id, const char *action, const char *reason, const char *target)
+{
+	char path[96], ids[32];
+	snprintf(path, sizeof path, "/mod/post?type=%s&id=%ld", type, id);
+	resp *r = http_get(m, path);
+	assert_int_equal(r->status, 200);
+	char *tok = csrf_of(r);
+	snprintf(ids, sizeof ids, "%ld", id);
+	char *f = form("csrf", tok, "type", type, "id", ids, "action", action, "reason", reason, "target",
+	               target ? target : "", "back", "/mod", NULL);
+	r = http_post(m, "/mod/act", f);
+	free(tok);
+	free(f);
+	return r;
+}
+
+static void test_captcha_right_wrong_reused(void **state)
+{
+	client *c = client_new(&S);
+	resp *r = http_get(c, "/migraine/ask");
+	char *tok = csrf_of(r);
+	char *ct = captcha_token_of(r);
+	assert_non_null(ct);
+	assert_true(has(r, "Enter the characters shown in the image"));
+	assert_true(has(r, "Cannot read the image?"));
+	assert_true(has(r, "New image"));
+
+	/* The image is a PNG under the token, not cached; a tampered token gets none. */
+	char ipath[160];
+	snprintf(ipath, sizeof ipath, "/captcha/%s.png", ct);
+	assert_true(has(r, ipath));
+	resp *img = http_get(c, ipath);
+	assert_int_equal(img->status, 200);
+	assert_true(img->len > 1000);
+	assert_memory_equal(img->body, "\x89PNG", 4);
+	char *cc = header_of(img, "Cache-Control");
+	assert_string_equal(cc, "no-store");
+	free(cc);
+	char *bad = strdup(ipath);
+	bad[12] = bad[12] == 'A' ? 'B' : 'A';
+	assert_int_equal(http_get(c, bad)->status, 404);
+	free(bad);
+
+	/* A wrong answer: refused, text kept, a fresh image. */
+	r = http_get(c, "/migraine/ask");
+	free(tok);
+	free(ct);
+	tok = csrf_of(r);
+	ct = captcha_token_of(r);
+	char *f = form("csrf", tok, "title", "Do auras always come before the headache?", "body",
+	               "Sometimes I see zigzag lines first and sometimes nothing at all.", "captcha_token", ct,
+	               "captcha_answer", "WRONG", "action", "post", NULL);
+	r = http_post(c, "/migraine/ask", f);
+	free(f);
+	assert_int_equal(r->status, 422);
+	assert_true(has(r, "did not match the image"));
+	assert_true(has(r, "value=\"Do auras always come before the headache?\""));
+	assert_true(has(r, "Sometimes I see zigzag lines first and sometimes nothing at all.</textarea>"));
+	char *fresh = captcha_token_of(r);
+	assert_non_null(fresh);
+	assert_string_not_equal(fresh, ct);
+	/* The used token cannot be tried again, even with the right answer. */
+	char *right = captcha_answer_for(S.secret, ct);
+	free(tok);
+	tok = csrf_of(r);
+	f = form("csrf", tok, "title", "Do auras always come before the headache?", "body",
+	         "Sometimes I see zigzag lines first and sometimes nothing at all.", "captcha_token", ct,
+	         "captcha_answer", right, "action", "post", NULL);
+	r = http_post(c, "/migraine/ask", f);
+	free(f);
+	assert_int_equal(r->status, 422);
+	assert_true(has(r, "already used"));
+	free(right);
+	free(ct);
+
+	/* The fresh image, solved: posted. Reusing that token afterwards is refused. */
+	right = captcha_answer_for(S.secret, fresh);
+	free(tok);
+	tok = csrf_of(r);
+	f = form("csrf", tok, "title", "Do auras always come before the headache?", "body",
+	         "Sometimes I see zigzag lines first and sometimes nothing at all.", "captcha_token", fresh,
+	         "captcha_answer", right, "action", "post", NULL);
+	r = http_post(c, "/migraine/ask", f);
+	assert_int_equal(r->status, 303);
+	assert_non_null(strstr(r->location, "/migraine/questions/"));
+	r = http_post(c, "/migraine/ask", f);
+	assert_int_equal(r->status, 422);
+	assert_true(has(r, "already used"));
+	free(f);
+	free(right);
+	free(fresh);
+
+	/* The text alternative, answered in digits, works too. */
+	r = http_get(c, "/migraine/ask");
+	free(tok);
+	tok = csrf_of(r);
+	ct = captcha_token_of(r);
+	char *num = captcha_text_answer_for(S.secret, ct);
+	f = form("csrf", tok, "title", "Which foods do you keep a diary of?", "body",
+	         "I am starting a headache diary and wonder what to track.", "captcha_token", ct, "captcha_answer",
+	         num, "action", "post", NULL);
+	r = http_post(c, "/migraine/ask", f);
+	assert_int_equal(r->status, 303);
+	free(f);
+	free(num);
+	free(ct);
+
+	/* No answer at all. */
+	r = http_get(c, "/migraine/ask");
+	free(tok);
+	tok = csrf_of(r);
+	f = form("csrf", tok, "title", "A question with no challenge solved", "body",
+	         "This should not be accepted without the challenge.", "action", "post", NULL);
+	r = http_post(c, "/migraine/ask", f);
+	assert_int_equal(r->status, 422);
+	assert_true(has(r, "Enter the characters shown in the image"));
+	free(f);
+	free(tok);
+	client_free(c);
+}
+
+static void test_register_and_answer_need_captcha(void **state)
+{
+	client *c = client_new(&S);
+	resp *r = http_get(c, "/register");
+	char *tok = csrf_of(r);
+	char *f = form("csrf", tok, "username", "no_captcha", "email", "nc@example.org", "password",
+	               "a long enough password", NULL);
+	r = http_post(c, "/register", f);
+	assert_int_equal(r->status, 422);
+	assert_true(has(r, "Enter the characters shown in the image"));
+	assert_true(has(r, "value=\"nc@example.org\""));
+	free(f);
+	free(tok);
+
+	/* A guest answer without the challenge is refused, with the text kept. */
+	r = http_get(c, "/hemifacial-spasm");
+	const char *q = strstr(r->body, "/hemifacial-spasm/questions/");
+	assert_non_null(q);
+	char *qurl = strndup(q, strcspn(q, "\"#"));
+	r = http_get(c, qurl);
+	assert_int_equal(r->status, 200);
+	tok = csrf_of(r);
+	char apath[160];
+	snprintf(apath, sizeof apath, "/hemifacial-spasm/questions/%ld/answers", id_after(qurl, "/questions/"));
+	f = form("csrf", tok, "body", "An answer from a robot, perhaps.", NULL);
+	r = http_post(c, apath, f);
+	assert_int_equal(r->status, 422);
+	assert_true(has(r, "An answer from a robot, perhaps.</textarea>"));
+	char *again = captcha_token_of(r);
+	assert_non_null(again);
+	free(again);
+	free(f);
+	free(tok);
+	free(qurl);
+
+	/* A guide is trusted: no challenge on the forms. */
+	client *g = client_new(&S);
+	assert_int_equal(login_as(g, "helen_writes", "demo-password-1"), 0);
+	r = http_get(g, "/migraine/ask");
+	assert_null(captcha_token_of(r));
+	assert_false(has(r, "Enter the characters shown in the image"));
+	client_free(g);
+	client_free(c);
+}
+
+static void test_honeypot(void **state)
+{
+	client *c = client_new(&S);
+	resp *r = ask(c, &S, "migraine", "Is this from a bot filling every field?",
+	              "A body long enough to pass the length checks here.", "website", "http://spam.example");
+	assert_int_equal(r->status, 422);
+	assert_true(has(r, "could not be accepted"));
+	assert_true(has(r, "A body long enough to pass the length checks here.</textarea>"));
+	client_free(c);
+}
+
+static void test_spam_held_hidden_logged(void **state)
+{
+	/* A member posts spam: held, not public, in the queue. */
+	client *c = client_new(&S);
+	assert_int_equal(login_as(c, "greg_w", "demo-password-1"), 0);
+	resp *r = ask(c, &S, "hypertension", "Miracle cure for blood pressure found",
+	              "This miracle cure lowers pressure in days. Buy now while stocks last!", NULL, NULL);
+	assert_int_equal(r->status, 303);
+	assert_string_equal(r->location, "/hypertension");
+	r = http_follow(c, r);
+	assert_true(has(r, "waiting for a moderator"));
+	assert_false(has(r, "Miracle cure for blood pressure found"));
+	client *g = client_new(&S);
+	r = http_get(g, "/search?q=miracle");
+	assert_false(has(r, "Miracle cure for blood pressure found"));
+
+	/* Members cannot open the queue; a moderator can, and sees why. */
+	assert_int_equal(http_get(c, "/mod")->status, 403);
+	client *m = client_new(&S);
+	assert_int_equal(login_as(m, "priya", "demo-password-1"), 0);
+	r = http_get(m, "/mod");
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "Miracle cure for blood pressure found"));
+	assert_true(has(r, "blocked phrase"));
+	const char *p = strstr(r->body, "id=\"question-");
+	assert_non_null(p);
+	long qid = 0;
+	/* Find the held question's id in the queue. */
+	for (const char *s = r->body; (s = strstr(s, "id=\"question-")) != NULL; s++) {
+		const char *h2 = strstr(s, "<h2>");
+		if (h2 && strncmp(h2, "<h2>Miracle cure", 16) == 0) {
+			qid = strtol(s + strlen("id=\"question-"), NULL, 10);
+			break;
+		}
+	}
+	assert_true(qid > 0);
+
+	/* Hiding needs a reason. */
+	r = mod_act(m, "question", qid, "hide", "", NULL);
+	assert_int_equal(r->status, 422);
+	r = mod_act(m, "question", qid, "hide", "Advertising a product; not allowed here", NULL);
+	assert_int_equal(r->status, 303);
+	r = http_follow(m, r);
+	assert_true(has(r, "The action is in the moderation log"));
+	assert_false(has(r, "Miracle cure for blood pressure found"));
+	r = http_get(m, "/mod/log");
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "priya"));
+	assert_true(has(r, ">hide<"));
+	assert_true(has(r, "Advertising a product; not allowed here"));
+	assert_true(has(r, "greg_w"));
+	assert_int_equal(http_get(c, "/mod/log")->status, 403);
+
+	/* The author sees the reason. */
+	r = http_get(c, "/account/posts");
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "Hidden by a moderator"));
+	assert_true(has(r, "Advertising a product; not allowed here"));
+
+	/* Restore publishes it (the topic lists it), and that is logged too. */
+	r = mod_act(m, "question", qid, "restore", "Reviewed again", NULL);
+	assert_int_equal(r->status, 303);
+	r = http_get(g, "/hypertension");
+	assert_true(has(r, "Miracle cure for blood pressure found"));
+	r = mod_act(m, "question", qid, "delete", "Spam after all", NULL);
+	assert_int_equal(r->status, 303);
+	r = http_get(g, "/hypertension");
+	assert_false(has(r, "Miracle cure for blood pressure found"));
+	r = http_get(m, "/mod/log");
+	assert_true(has(r, ">restore<"));
+	assert_true(has(r, ">delete<"));
+	client_free(g);
+	client_free(m);
+	client_free(c);
+}
+
+static void test_crisis_shows_resources(void **state)
+{
+	client *c = client_new(&S);
+	resp *r = ask(c, &S, "migraine", "The pain is too much and I want to end my life",
+	              "I have had a migraine for nine days and I feel I want to die.", NULL, NULL);
+	assert_int_equal(r->status, 303);
+	assert_non_null(strstr(r->location, "/help/urgent?next="));
+	r = http_follow(c, r);
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "Help is available now"));
+	assert_true(has(r, "Emergency services"));
+	assert_true(has(r, "Call 112"));
+	assert_true(has(r, "continue to it"));
+	/* Still published. */
+	const char *next = strstr(r->body, "href=\"/migraine/questions/");
+	assert_non_null(next);
+	char *qurl = strndup(next + 6, strcspn(next + 6, "\""));
+	r = http_get(c, qurl);
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "I want to end my life"));
+	free(qurl);
+	/* First in the moderators' queue, marked. */
+	client *m = client_new(&S);
+	assert_int_equal(login_as(m, "priya", "demo-password-1"), 0);
+	r = http_get(m, "/mod");
+	const char *crisis = strstr(r->body, "Crisis language");
+	assert_non_null(crisis);
+	const char *first = strstr(r->body, "class=\"post card mod-item");
+	assert_non_null(first);
+	assert_non_null(strstr(first, "is-crisis"));
+	assert_true(strstr(first, "is-crisis") < strstr(first, "</article>"));
+	client_free(m);
+	client_free(c);
+}
+
+static void test_personal_details_confirm(void **state)
+{
+	client *c = client_new(&S);
+	resp *r = ask(c, &S, "type-2-diabetes", "Anyone near Leeds for a walking group?",
+	              "Email me at walker@example.org or call 0113 496 0000 to join.", NULL, NULL);
+	assert_int_equal(r->status, 422);
+	assert_true(has(r, "an email address and a phone number"));
+	assert_true(has(r, "name=\"pii_ok\""));
+	assert_true(has(r, "Email me at walker@example.org or call 0113 496 0000 to join.</textarea>"));
+	/* Confirmed: posted as it is. */
+	r = ask(c, &S, "type-2-diabetes", "Anyone near Leeds for a walking group?",
+	        "Email me at walker@example.org or call 0113 496 0000 to join.", "pii_ok", "1");
+	assert_int_equal(r->status, 303);
+	assert_non_null(strstr(r->location, "/type-2-diabetes/questions/"));
+	client_free(c);
+}
+
+static void test_flag_lock_merge_suspend(void **state)
+{
+	/* Two questions from a member: one will be merged into the other. */
+	client *u = client_new(&S);
+	assert_int_equal(login_as(u, "lina_p", "demo-password-1"), 0);
+	resp *r = ask(u, &S, "migraine", "Does caffeine help a migraine or make it worse?",
+	              "Coffee seems to help me early on but I am not sure it is wise.", NULL, NULL);
+	assert_int_equal(r->status, 303);
+	long target = id_after(r->location, "/questions/");
+	r = ask(u, &S, "migraine", "Is coffee good or bad for migraines?",
+	        "I drink two cups a day and wonder if it causes my attacks.", NULL, NULL);
+	assert_int_equal(r->status, 303);
+	long dup = id_after(r->location, "/questions/");
+	assert_true(target > 0 && dup > 0);
+
+	/* A guest reports it as misinformation. */
+	client *g = client_new(&S);
+	char path[160];
+	snprintf(path, sizeof path, "/migraine/questions/%ld/flag", dup);
+	r = http_get(g, path);
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "Medical misinformation"));
+	char *tok = csrf_of(r);
+	char *f = form("csrf", tok, "note", "Says coffee cures it", NULL);
+	r = http_post(g, path, f);
+	assert_int_equal(r->status, 422);
+	assert_true(has(r, "Choose what the problem is"));
+	assert_true(has(r, "Says coffee cures it</textarea>"));
+	free(f);
+	f = form("csrf", tok, "reason", "misinformation", "note", "Says coffee cures it", NULL);
+	r = http_post(g, path, f);
+	assert_int_equal(r->status, 303);
+	r = http_follow(g, r);
+	assert_true(has(r, "Thank you for the report"));
+	free(f);
+	free(tok);
+
+	client *m = client_new(&S);
+	assert_int_equal(login_as(m, "priya", "demo-password-1"), 0);
+	r = http_get(m, "/mod");
+	assert_true(has(r, "Is coffee good or bad for migraines?"));
+	assert_true(has(r, "Medical misinformation (Says coffee cures it)"));
+
+	/* Merge the duplicate: its address now leads to the target. */
+	char ts[32];
+	snprintf(ts, sizeof ts, "%ld", target);
+	r = mod_act(m, "question", dup, "merge", "Same question", ts);
+	assert_int_equal(r->status, 303);
+	snprintf(path, sizeof path, "/migraine/questions/%ld", dup);
+	r = http_get(g, path);
+	assert_int_equal(r->status, 301);
+	snprintf(path, sizeof path, "/migraine/questions/%ld", target);
+	assert_string_equal(r->location, path);
+
+	/* Lock the target: no answer form, and answers are refused. */
+	r = mod_act(m, "question", target, "lock", "Heated thread", NULL);
+	assert_int_equal(r->status, 303);
+	r = http_follow(g, http_get(g, path));
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "locked this question"));
+	assert_false(has(r, "Post your answer"));
+	tok = csrf_of(r);
+	char apath[160];
+	snprintf(apath, sizeof apath, "/migraine/questions/%ld/answers", target);
+	f = form("csrf", tok, "body", "One more answer after the lock.", NULL);
+	r = http_post(g, apath, f);
+	assert_int_equal(r->status, 403);
+	free(f);
+	free(tok);
+
+	/* Suspend the author: their session ends and they cannot log in. */
+	r = mod_act(m, "question", target, "suspend", "Repeated advertising", NULL);
+	assert_int_equal(r->status, 303);
+	assert_int_equal(http_get(u, "/account")->status, 303);
+	assert_int_not_equal(login_as(u, "lina_p", "demo-password-1"), 0);
+	r = http_get(m, "/mod/log");
+	assert_true(has(r, ">merge<"));
+	assert_true(has(r, ">lock<"));
+	assert_true(has(r, ">suspend<"));
+	assert_true(has(r, "Repeated advertising"));
+	client_free(m);
+	client_free(g);
+	client_free(u);
+}
+
+/* A second server with strict limits: flood, fill time, reading speed. */
+static void test_flood_fill_time_scraping(void **state)
+{
+	srv T;
+	assert_int_equal(srv_start(&T, "--min-fill-seconds=2 --rate-guest-posts=2 --rate-reads=15"), 0);
+	assert_int_equal(srv_demo(&T), 0);
+	client *c = client_new(&T);
+	/* Sent at once: refused as too fast, text kept. */
+	resp *r = ask(c, &T, "migraine", "A question sent far too quickly", "Typed in no time at all by a script.",
+	              NULL, NULL);
+	assert_int_equal(r->status, 422);
+	assert_true(has(r, "very quickly"));
+	assert_true(has(r, "Typed in no time at all by a script.</textarea>"));
+	/* A person's pace: two posts pass, the third from the same address is limited. */
+	char title[64];
+	for (int i = 0; i < 3; i++) {
+		resp *fr = http_get(c, "/migraine/ask");
+		char *tok = csrf_of(fr), *ct, *ca;
+		captcha_solve(&T, fr, &ct, &ca);
+		sleep(2);
+		snprintf(title, sizeof title, "Flood question number %d here", i + 1);
+		char body[96];
+		snprintf(body, sizeof body, "Question %d from the same address, each one different.", i + 1);
+		char *f = form("csrf", tok, "title", title, "body", body,
+		               "captcha_token", ct, "captcha_answer", ca, "action", "post", NULL);
+		r = http_post(c, "/migraine/ask", f);
+		free(f);
+		free(tok);
+		free(ct);
+		free(ca);
+		if (i < 2)
+			assert_int_equal(r->status, 303);
+	}
+	assert_int_equal(r->status, 429);
+	assert_true(has(r, "as many as this site allows"));
+	assert_true(has(r, "value=\"Flood question number 3 here\""));
+
+	/* Reading posts too fast is slowed and reported to the moderation log. */
+	r = http_get(c, "/migraine");
+	const char *q = strstr(r->body, "/migraine/questions/");
+	char *qurl = strndup(q, strcspn(q, "\"#"));
+	int reads = 0;
+	for (r = NULL; reads < 40 && (!r || r->status != 429); reads++)
+		r = http_get(c, qurl);
+	assert_int_equal(r->status, 429);
+	assert_true(reads > 15);
+	assert_true(has(r, "faster than a person reads"));
+	char *ra = header_of(r, "Retry-After");
+	assert_non_null(ra);
+	free(ra);
+	free(qurl);
+	client *m = client_new(&T);
+	assert_int_equal(login_as(m, "admin", "demo-password-1"), 0);
+	r = http_get(m, "/mod/log");
+	assert_true(has(r, ">scrape<"));
+	assert_true(has(r, "slowed down"));
+	client_free(m);
+	client_free(c);
+	assert_int_equal(srv_stop(&T), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_captcha_right_wrong_reused),
+		cmocka_unit_test(test_register_and_answer_need_captcha),
+		cmocka_unit_test(test_honeypot),
+		cmocka_unit_test(test_spam_held_hidden_logged),
+		cmocka_unit_test(test_crisis_shows_resources),
+		cmocka_unit_test(test_personal_details_confirm),
+		cmocka_unit_test(test_flag_lock_merge_suspend),
+		cmocka_unit_test(test_flood_fill_time_scraping),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
