@@ -76,6 +76,7 @@ int cmd_serve(int argc, char **argv)
 		.app = &app,
 		.handle = web_dispatch,
 		.error = web_error_page,
+		.body_limit = web_body_limit,
 	};
 	http_server *srv = http_start(&o, err, sizeof err);
 	if (!srv) {

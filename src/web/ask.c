@@ -2,9 +2,11 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "safety/image.h"
 #include "model/draft.h"
 #include "model/question.h"
 #include "model/topic.h"
+#include "web/images.h"
 #include "web/pages.h"
 #include "web/safety.h"
 #include "web/web.h"
@@ -32,6 +34,7 @@ static void ask_form(req *r, dbc *c, const topic *t, tval *v, const ferrs *e, bo
 	tv_str(tv_push(crumbs), "name", "Ask");
 	web_errors(ctx, e);
 	safety_form(r, c, ctx, arena_printf(r->a, "/%s/ask#captcha", t->slug));
+	images_form(r, ctx, v);
 	web_page(r, status, "ask", ctx, arena_printf(r->a, "Ask about %s", t->name));
 }
 
@@ -89,8 +92,13 @@ void page_ask(req *r)
 	tv_str(v, "guest_name", guest);
 	tv_bool(v, "anonymous", anon);
 	int status = r->csrf_failed ? 403 : 422;
-	if (post)
+	int64_t img_ids[IMAGE_MAX_PER_POST];
+	int nimg = 0;
+	if (post) {
 		safety_check_form(r, c, &e);
+		if (!r->csrf_failed)
+			nimg = images_take(r, c, &e, v, img_ids);
+	}
 	if (e.n) {
 		ask_form(r, c, &t, v, &e, has_draft, NULL, status);
 		return;
@@ -136,6 +144,7 @@ void page_ask(req *r)
 		ask_form(r, c, &t, v, &e, has_draft, NULL, 503);
 		return;
 	}
+	images_attach(r, c, img_ids, nimg, "question", id);
 	if (u)
 		draft_delete(c, u->id, t.id);
 	char *url = web_question_url(r, t.slug, id, util_slugify(r->a, title, 80));

@@ -3,10 +3,12 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "safety/image.h"
 #include "model/answer.h"
 #include "model/moderation.h"
 #include "model/question.h"
 #include "model/topic.h"
+#include "web/images.h"
 #include "web/pages.h"
 #include "web/safety.h"
 #include "web/web.h"
@@ -73,7 +75,12 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 	tv_str(cr, "url", arena_printf(r->a, "/%s", q->topic_slug));
 	tv_str(tv_push(crumbs), "name", "Question");
 
+	image *imgs;
+	int nimgs = image_list_question(c, r->a, q->id, &imgs);
+	if (nimgs < 0)
+		nimgs = 0;
 	tval *qo = tv_child(ctx, "q");
+	images_show(r, qo, imgs, nimgs, "question", q->id);
 	tv_str(qo, "title", q->title);
 	tv_html(qo, "body_html", q->body_html);
 	web_author(r, qo, &q->by);
@@ -99,6 +106,7 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 		tval *o = tv_push(list);
 		tv_int(o, "id", a->id);
 		tv_html(o, "body_html", a->body_html);
+		images_show(r, o, imgs, nimgs, "answer", a->id);
 		web_author(r, o, &a->by);
 		web_time(r, o, "created", a->created_at);
 		if (a->edited_at) {
@@ -129,6 +137,7 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 	tv_str(ctx, "answer_action", arena_printf(r->a, "/%s/questions/%lld/answers", q->topic_slug, (long long)q->id));
 	if (v)
 		tv_put(ctx, "v", v);
+	images_form(r, ctx, v);
 	if (e) {
 		web_errors(ctx, e);
 	}
@@ -189,6 +198,8 @@ void page_answer_post(req *r)
 	tv_str(v, "body", body);
 	tv_str(v, "guest_name", guest);
 	safety_check_form(r, c, &e);
+	int64_t img_ids[IMAGE_MAX_PER_POST];
+	int nimg = r->csrf_failed ? 0 : images_take(r, c, &e, v, img_ids);
 	if (e.n) {
 		render(r, c, &q, v, &e, r->csrf_failed ? 403 : 422);
 		return;
@@ -206,6 +217,7 @@ void page_answer_post(req *r)
 		render(r, c, &q, v, &e, 503);
 		return;
 	}
+	images_attach(r, c, img_ids, nimg, "answer", id);
 	char *qurl = web_question_url(r, q.topic_slug, q.id, q.slug);
 	char *aurl = arena_printf(r->a, "%s#answer-%lld", qurl, (long long)id);
 	const char *to = safety_after_post(r, c, "answer", id, &verdict, aurl, qurl);

@@ -1,6 +1,7 @@
 /* routes.c: the one route table. Order does not matter: the router sorts it most specific
  * first, so "/search" wins over "/{topic}". Each feature adds its rows here. */
 #include "web/pages.h"
+#include "web/images.h"
 #include "web/safety.h"
 #include "web/web.h"
 
@@ -18,9 +19,9 @@ route web_routes[] = {
 	{M_GET, "/privacy", page_privacy, 0},
 	{M_GET, "/disclaimer", page_disclaimer, 0},
 	{M_GET, "/{topic}", page_topic, 0},
-	{M_GET | M_POST, "/{topic}/ask", page_ask, R_FORM},
+	{M_GET | M_POST, "/{topic}/ask", page_ask, R_FORM | R_UPLOAD},
 	{M_GET, "/{topic}/questions/{id}", page_question, 0},
-	{M_POST, "/{topic}/questions/{id}/answers", page_answer_post, R_FORM},
+	{M_POST, "/{topic}/questions/{id}/answers", page_answer_post, R_FORM | R_UPLOAD},
 	{M_POST, "/{topic}/questions/{id}/accept", page_accept, R_LOGIN},
 	{M_GET | M_POST, "/{topic}/questions/{id}/edit", page_question_edit, R_LOGIN | R_FORM},
 	{M_GET, "/{topic}/questions/{id}/history", page_question_history, 0},
@@ -35,6 +36,7 @@ route web_routes[] = {
 	{M_GET, "/mod/post", page_mod_post, R_MOD},
 	{M_POST, "/mod/act", page_mod_act, R_MOD},
 	{M_GET, "/mod/log", page_mod_log, R_MOD},
+	{M_GET, "/images/{file}", page_image, 0},
 };
 
 const int web_nroutes = (int)(sizeof web_routes / sizeof web_routes[0]);

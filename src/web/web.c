@@ -64,6 +64,18 @@ static void sort_routes(void)
 	router_sort(web_routes, web_nroutes);
 }
 
+size_t web_body_limit(req *r)
+{
+	pthread_once(&routes_once, sort_routes);
+	if (r->method != M_POST)
+		return 0;
+	const route *rt = NULL;
+	unsigned allowed = 0;
+	if (router_match(web_routes, web_nroutes, r, &rt, &allowed) == ROUTE_FOUND && (rt->flags & R_UPLOAD))
+		return (size_t)APP(r)->cfg->max_body_kb * 1024 + UPLOAD_EXTRA;
+	return 0;
+}
+
 void web_dispatch(req *r)
 {
 	pthread_once(&routes_once, sort_routes);

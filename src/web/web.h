@@ -25,7 +25,13 @@ enum {
 	R_ADMIN = 1u << 3,    /* admin */
 	R_NOCSRF = 1u << 4,   /* a POST that carries no CSRF token (none so far) */
 	R_FORM = 1u << 5,     /* a POST that re-renders its form itself on a CSRF failure */
+	R_UPLOAD = 1u << 6,   /* a POST that takes image uploads: body limit raised by UPLOAD_EXTRA */
 };
+
+/* Room for IMAGE_MAX_PER_POST images of 5 MB and the multipart framing, on top of --max-body-kb. */
+#define UPLOAD_EXTRA ((size_t)4 * 5 * 1024 * 1024 + 256 * 1024)
+/* The body limit of a request (http_opts.body_limit): raised for R_UPLOAD routes, else 0. */
+size_t web_body_limit(req *r);
 
 /* Form errors, in page order. */
 typedef struct ferrs {

@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cmocka.h>
+#include <gd.h>
 
 #include "captcha_answer.h"
 #include "harness.h"
@@ -446,6 +447,243 @@ static void test_flag_lock_merge_suspend(void **state)
 	client_free(u);
 }
 
+
+/* ---- multipart bodies with files ---- */
+
+typedef struct mp {
+	char *p;
+	size_t n, cap;
+} mp;
+
+static const char MPB[] = "----ccSafetyBoundary42";
+
+static void mp_raw(mp *m, const void *d, size_t n)
+{
+	if (m->n + n + 1 > m->cap) {
+		m->cap = (m->n + n + 1) * 2;
+		m->p = realloc(m->p, m->cap);
+	}
+	memcpy(m->p + m->n, d, n);
+	m->n += n;
+}
+
+static void mp_field(mp *m, const char *k, const char *v)
+{
+	char h[256];
+	int hl = snprintf(h, sizeof h, "--%s\r\nContent-Disposition: form-data; name=\"%s\"\r\n\r\n", MPB, k);
+	mp_raw(m, h, (size_t)hl);
+	mp_raw(m, v, strlen(v));
+	mp_raw(m, "\r\n", 2);
+}
+
+static void mp_file(mp *m, const char *k, const char *filename, const char *ctype, const void *d, size_t n)
+{
+	char h[400];
+	int hl = snprintf(h, sizeof h,
+	                  "--%s\r\nContent-Disposition: form-data; name=\"%s\"; filename=\"%s\"\r\nContent-Type: %s\r\n\r\n",
+	                  MPB, k, filename, ctype);
+	mp_raw(m, h, (size_t)hl);
+	mp_raw(m, d, n);
+	mp_raw(m, "\r\n", 2);
+}
+
+static resp *mp_post(client *c, const char *path, mp *m)
+{
+	char end[64];
+	int el = snprintf(end, sizeof end, "--%s--\r\n", MPB);
+	mp_raw(m, end, (size_t)el);
+	char ct[128];
+	snprintf(ct, sizeof ct, "multipart/form-data; boundary=%s", MPB);
+	resp *r = http_request(c, "POST", path, ct, m->p, m->n, NULL);
+	free(m->p);
+	*m = (mp){0};
+	return r;
+}
+
+/* A small JPEG photo with an EXIF block carrying a made-up GPS note, as phones write. */
+static unsigned char *jpeg_with_exif(size_t *len)
+{
+	gdImagePtr im = gdImageCreateTrueColor(120, 80);
+	gdImageFilledRectangle(im, 0, 0, 119, 79, gdTrueColorAlpha(200, 80, 60, 0));
+	gdImageFilledEllipse(im, 60, 40, 50, 30, gdTrueColorAlpha(40, 90, 200, 0));
+	int n = 0;
+	unsigned char *j = gdImageJpegPtr(im, &n, 90);
+	gdImageDestroy(im);
+	static const char exif[] = "Exif\0\0GPS 51.5007N 0.1246W SECRET-LOCATION-MARKER";
+	size_t el = sizeof exif - 1;
+	unsigned char *out = malloc((size_t)n + el + 4);
+	out[0] = 0xFF;
+	out[1] = 0xD8;
+	out[2] = 0xFF;
+	out[3] = 0xE1; /* APP1 */
+	out[4] = (unsigned char)((el + 2) >> 8);
+	out[5] = (unsigned char)((el + 2) & 0xFF);
+	memcpy(out + 6, exif, el);
+	memcpy(out + 6 + el, j + 2, (size_t)n - 2);
+	*len = (size_t)n + el + 4;
+	gdFree(j);
+	return out;
+}
+
+/* A PNG with an HTML page glued to its end: two formats in one file. */
+static unsigned char *png_polyglot(size_t *len)
+{
+	gdImagePtr im = gdImageCreateTrueColor(40, 40);
+	gdImageFilledRectangle(im, 0, 0, 39, 39, gdTrueColorAlpha(20, 160, 90, 0));
+	int n = 0;
+	unsigned char *p = gdImagePngPtr(im, &n);
+	gdImageDestroy(im);
+	static const char html[] = "<html><script>alert('polyglot')</script></html>";
+	unsigned char *out = malloc((size_t)n + sizeof html);
+	memcpy(out, p, (size_t)n);
+	memcpy(out + n, html, sizeof html - 1);
+	*len = (size_t)n + sizeof html - 1;
+	gdFree(p);
+	return out;
+}
+
+static bool mem_has(const char *hay, size_t n, const char *needle)
+{
+	size_t k = strlen(needle);
+	for (size_t i = 0; i + k <= n; i++)
+		if (memcmp(hay + i, needle, k) == 0)
+			return true;
+	return false;
+}
+
+static void test_images(void **state)
+{
+	client *c = client_new(&S);
+	assert_int_equal(login_as(c, "bernard", "demo-password-1"), 0);
+	resp *r = http_get(c, "/hemifacial-spasm/ask");
+	assert_true(has(r, "enctype=\"multipart/form-data\""));
+	assert_true(has(r, "name=\"image1\""));
+	char *tok = csrf_of(r), *ct, *ca;
+	captcha_solve(&S, r, &ct, &ca);
+
+	/* A text file posing as an image is refused with a clear message; the text is kept, and the
+	 * good image beside it is kept for the next try. */
+	size_t jl, pl;
+	unsigned char *jpg = jpeg_with_exif(&jl);
+	unsigned char *png = png_polyglot(&pl);
+	mp m = {0};
+	mp_field(&m, "csrf", tok);
+	mp_field(&m, "title", "Does this swelling look like the one you had?");
+	mp_field(&m, "body", "Photo attached of my cheek this morning, it came on overnight.");
+	mp_field(&m, "captcha_token", ct);
+	mp_field(&m, "captcha_answer", ca);
+	mp_field(&m, "action", "post");
+	mp_file(&m, "image1", "cheek.jpg", "image/jpeg", jpg, jl);
+	mp_field(&m, "alt1", "Left cheek, slightly swollen below the eye");
+	mp_file(&m, "image2", "notes.png", "image/png", "just some text, not a picture", 29);
+	mp_field(&m, "alt2", "My notes");
+	r = mp_post(c, "/hemifacial-spasm/ask", &m);
+	assert_int_equal(r->status, 422);
+	assert_true(has(r, "“notes.png” is not a JPEG, PNG or WebP image"));
+	assert_true(has(r, "Photo attached of my cheek this morning, it came on overnight.</textarea>"));
+	assert_true(has(r, "name=\"keep_image\""));
+	assert_true(has(r, "Left cheek, slightly swollen below the eye"));
+	const char *kv = strstr(r->body, "name=\"keep_image\" value=\"");
+	char keep[32];
+	snprintf(keep, sizeof keep, "%ld", strtol(kv + strlen("name=\"keep_image\" value=\""), NULL, 10));
+	free(tok);
+	free(ct);
+	free(ca);
+
+	/* Second try: the kept photo plus a PNG with HTML glued on; no description for it is refused. */
+	tok = csrf_of(r);
+	captcha_solve(&S, r, &ct, &ca);
+	mp_field(&m, "csrf", tok);
+	mp_field(&m, "title", "Does this swelling look like the one you had?");
+	mp_field(&m, "body", "Photo attached of my cheek this morning, it came on overnight.");
+	mp_field(&m, "captcha_token", ct);
+	mp_field(&m, "captcha_answer", ca);
+	mp_field(&m, "action", "post");
+	mp_field(&m, "keep_image", keep);
+	mp_file(&m, "image1", "green.png", "image/png", png, pl);
+	mp_field(&m, "alt1", "");
+	r = mp_post(c, "/hemifacial-spasm/ask", &m);
+	assert_int_equal(r->status, 422);
+	assert_true(has(r, "Describe image 1"));
+	free(tok);
+	free(ct);
+	free(ca);
+	tok = csrf_of(r);
+	captcha_solve(&S, r, &ct, &ca);
+	mp_field(&m, "csrf", tok);
+	mp_field(&m, "title", "Does this swelling look like the one you had?");
+	mp_field(&m, "body", "Photo attached of my cheek this morning, it came on overnight.");
+	mp_field(&m, "captcha_token", ct);
+	mp_field(&m, "captcha_answer", ca);
+	mp_field(&m, "action", "post");
+	mp_field(&m, "keep_image", keep);
+	mp_file(&m, "image1", "green.png", "image/png", png, pl);
+	mp_field(&m, "alt1", "A plain green square");
+	r = mp_post(c, "/hemifacial-spasm/ask", &m);
+	assert_int_equal(r->status, 303);
+	free(tok);
+	free(ct);
+	free(ca);
+
+	/* Anyone sees both, with their descriptions. */
+	client *g = client_new(&S);
+	r = http_get(g, r->location);
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "alt=\"Left cheek, slightly swollen below the eye\""));
+	assert_true(has(r, "alt=\"A plain green square\""));
+	const char *j = strstr(r->body, "<img src=\"/images/");
+	assert_non_null(j);
+	char *jurl = strndup(j + 10, strcspn(j + 10, "\""));
+	const char *p2 = strstr(j + 10, "<img src=\"/images/");
+	assert_non_null(p2);
+	char *purl = strndup(p2 + 10, strcspn(p2 + 10, "\""));
+	assert_non_null(strstr(jurl, ".jpg"));
+	assert_non_null(strstr(purl, ".png"));
+
+	/* Served re-encoded: no EXIF, nothing glued on, long cache, nosniff. */
+	r = http_get(g, jurl);
+	assert_int_equal(r->status, 200);
+	assert_memory_equal(r->body, "\xFF\xD8\xFF", 3);
+	assert_false(mem_has(r->body, r->len, "SECRET-LOCATION-MARKER"));
+	assert_false(mem_has(r->body, r->len, "Exif"));
+	char *h = header_of(r, "Content-Type");
+	assert_string_equal(h, "image/jpeg");
+	free(h);
+	h = header_of(r, "Cache-Control");
+	assert_non_null(strstr(h, "max-age=31536000"));
+	free(h);
+	h = header_of(r, "X-Content-Type-Options");
+	assert_string_equal(h, "nosniff");
+	free(h);
+	r = http_get(g, purl);
+	assert_int_equal(r->status, 200);
+	assert_memory_equal(r->body, "\x89PNG", 4);
+	assert_false(mem_has(r->body, r->len, "<script"));
+	/* A wrong extension or a pending image of someone else is not served. */
+	char *wrong = strdup(jurl);
+	memcpy(strstr(wrong, ".jpg"), ".png", 4);
+	assert_int_equal(http_get(g, wrong)->status, 404);
+	free(wrong);
+	free(jurl);
+	free(purl);
+
+	/* Guests cannot attach images. */
+	r = http_get(g, "/hemifacial-spasm/ask");
+	assert_false(has(r, "name=\"image1\""));
+
+	/* Upload routes take more than --max-body-kb, but not without end. */
+	size_t big = 22 * 1024 * 1024;
+	char *blob = malloc(big);
+	memset(blob, 'a', big);
+	r = http_request(g, "POST", "/hemifacial-spasm/ask", "application/x-www-form-urlencoded", blob, big, NULL);
+	assert_int_equal(r->status, 413);
+	free(blob);
+	free(jpg);
+	free(png);
+	client_free(g);
+	client_free(c);
+}
+
 /* A second server with strict limits: flood, fill time, reading speed. */
 static void test_flood_fill_time_scraping(void **state)
 {
@@ -517,6 +755,7 @@ int main(void)
 		cmocka_unit_test(test_crisis_shows_resources),
 		cmocka_unit_test(test_personal_details_confirm),
 		cmocka_unit_test(test_flag_lock_merge_suspend),
+		cmocka_unit_test(test_images),
 		cmocka_unit_test(test_flood_fill_time_scraping),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

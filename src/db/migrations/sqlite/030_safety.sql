@@ -62,3 +62,21 @@ CREATE TABLE mod_log (
   created_at INTEGER NOT NULL
 );
 CREATE INDEX mod_log_created ON mod_log(created_at DESC, id DESC);
+
+-- Images attached to posts: re-encoded by the server (no metadata), kept here so every node
+-- serves them. post_id stays NULL while the form is being filled in (pending).
+CREATE TABLE images (
+  id INTEGER PRIMARY KEY,
+  owner_id INTEGER NOT NULL REFERENCES users(id) ON DELETE CASCADE,
+  post_type TEXT CHECK (post_type IN ('question', 'answer')),
+  post_id INTEGER,
+  mime TEXT NOT NULL,
+  width INTEGER NOT NULL,
+  height INTEGER NOT NULL,
+  alt TEXT NOT NULL,
+  bytes INTEGER NOT NULL,
+  data BLOB NOT NULL,
+  created_at INTEGER NOT NULL
+);
+CREATE INDEX images_post ON images(post_type, post_id);
+CREATE INDEX images_pending ON images(owner_id, post_id);
