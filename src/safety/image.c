@@ -81,6 +81,73 @@ static bool dims(enum fmt f, const unsigned char *p, size_t n, uint32_t *w, uint
 	}
 }
 
+/* The EXIF orientation (1-8) of a JPEG, 1 when there is none. The picture is turned upright
+ * before the metadata is dropped, or phone photos would show sideways. */
+static int jpeg_orientation(const unsigned char *p, size_t n)
+{
+	for (size_t i = 2; i + 4 < n && p[i] == 0xFF;) {
+		unsigned m = p[i + 1];
+		size_t seglen = be16(p + i + 2);
+		if (m == 0xDA || seglen < 2 || i + 2 + seglen > n)
+			break;
+		const unsigned char *s = p + i + 4;
+		size_t sl = seglen - 2;
+		if (m == 0xE1 && sl > 14 && memcmp(s, "Exif\0\0", 6) == 0) {
+			const unsigned char *t = s + 6;
+			size_t tl = sl - 6;
+			bool le = t[0] == 'I' && t[1] == 'I';
+			if (!le && !(t[0] == 'M' && t[1] == 'M'))
+				return 1;
+#define U16(q) (le ? (uint32_t)(q)[0] | (uint32_t)(q)[1] << 8 : be16(q))
+#define U32(q) (le ? (uint32_t)(q)[0] | (uint32_t)(q)[1] << 8 | (uint32_t)(q)[2] << 16 | (uint32_t)(q)[3] << 24 : be32(q))
+			uint32_t ifd = U32(t + 4);
+			if (ifd + 2 > tl)
+				return 1;
+			uint32_t count = U16(t + ifd);
+			for (uint32_t k = 0; k < count && ifd + 2 + 12 * (k + 1) <= tl; k++) {
+				const unsigned char *e = t + ifd + 2 + 12 * k;
+				if (U16(e) == 0x0112) {
+					uint32_t v = U16(e + 8);
+					return v >= 1 && v <= 8 ? (int)v : 1;
+				}
+			}
+#undef U16
+#undef U32
+			return 1;
+		}
+		i += 2 + seglen;
+	}
+	return 1;
+}
+
+/* Turns im upright for EXIF orientation o; returns the new image (im itself for 1-4). */
+static gdImagePtr orient(gdImagePtr im, int o)
+{
+	switch (o) {
+	case 2: gdImageFlipHorizontal(im); return im;
+	case 3: gdImageFlipBoth(im); return im;
+	case 4: gdImageFlipVertical(im); return im;
+	case 5:
+	case 6:
+	case 7:
+	case 8: break;
+	default: return im;
+	}
+	int w = gdImageSX(im), h = gdImageSY(im);
+	gdImagePtr d = gdImageCreateTrueColor(h, w);
+	if (!d)
+		return im;
+	for (int y = 0; y < h; y++)
+		for (int x = 0; x < w; x++) {
+			int px = gdImageGetTrueColorPixel(im, x, y);
+			int dx = o == 5 ? y : o == 6 ? h - 1 - y : o == 7 ? h - 1 - y : y;
+			int dy = o == 5 ? x : o == 6 ? x : o == 7 ? w - 1 - x : w - 1 - x;
+			gdImageSetPixel(d, dx, dy, px);
+		}
+	gdImageDestroy(im);
+	return d;
+}
+
 enum image_result image_clean(arena *a, const void *data, size_t len, image_out *out)
 {
 	const unsigned char *p = data;
@@ -109,6 +176,11 @@ enum image_result image_clean(arena *a, const void *data, size_t len, image_out 
 	if ((uint32_t)sx != w || (uint32_t)sy != h) {
 		rc = IMAGE_BROKEN;
 		goto out;
+	}
+	if (f == F_JPEG) {
+		im = orient(im, jpeg_orientation(p, len));
+		sx = gdImageSX(im);
+		sy = gdImageSY(im);
 	}
 	if (sx > IMAGE_MAX_SIDE || sy > IMAGE_MAX_SIDE) {
 		int nw = sx >= sy ? IMAGE_MAX_SIDE : (int)((int64_t)sx * IMAGE_MAX_SIDE / sy);

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <gd.h>
 #include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +17,7 @@
 #include "core/util.h"
 #include "db/db.h"
 #include "safety/captcha.h"
+#include "safety/image.h"
 #include "safety/limits.h"
 #include "safety/scan.h"
 
@@ -232,6 +234,87 @@ static void test_crisis_and_pii(void **state)
 	arena_free(a);
 }
 
+
+/* A JPEG of w x h, red in the top-left 20 x 20 corner, blue elsewhere, with EXIF orientation o. */
+static unsigned char *make_jpeg(int w, int h, int o, size_t *len)
+{
+	gdImagePtr im = gdImageCreateTrueColor(w, h);
+	gdImageFilledRectangle(im, 0, 0, w - 1, h - 1, gdTrueColorAlpha(0, 0, 255, 0));
+	gdImageFilledRectangle(im, 0, 0, 19, 19, gdTrueColorAlpha(255, 0, 0, 0));
+	int n = 0;
+	unsigned char *j = gdImageJpegPtr(im, &n, 95);
+	gdImageDestroy(im);
+	static const unsigned char exif[] = {'E', 'x', 'i', 'f', 0, 0, 'M', 'M', 0, 0x2a, 0, 0, 0, 8, 0, 1,
+	                                     0x01, 0x12, 0, 3, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0};
+	unsigned char *out = malloc((size_t)n + sizeof exif + 4);
+	memcpy(out, "\xFF\xD8\xFF\xE1", 4);
+	out[4] = 0;
+	out[5] = (unsigned char)(sizeof exif + 2);
+	memcpy(out + 6, exif, sizeof exif);
+	out[6 + 25] = (unsigned char)o; /* the SHORT value of tag 0x0112 */
+	memcpy(out + 6 + sizeof exif, j + 2, (size_t)n - 2);
+	*len = (size_t)n + sizeof exif + 4;
+	gdFree(j);
+	return out;
+}
+
+static bool is_red(gdImagePtr im, int x, int y)
+{
+	int c = gdImageGetTrueColorPixel(im, x, y);
+	return gdTrueColorGetRed(c) > 180 && gdTrueColorGetBlue(c) < 80;
+}
+
+static void test_image_clean(void **state)
+{
+	arena *a = arena_new(0);
+	image_out out;
+	size_t len;
+	/* Orientation 6 (turn 90 degrees clockwise): 120 x 80 becomes 80 x 120, red corner top-right. */
+	unsigned char *j = make_jpeg(120, 80, 6, &len);
+	assert_int_equal(image_clean(a, j, len, &out), IMAGE_OK);
+	assert_string_equal(out.mime, "image/jpeg");
+	assert_int_equal(out.width, 80);
+	assert_int_equal(out.height, 120);
+	assert_null(memmem(out.data, out.len, "Exif", 4));
+	gdImagePtr im = gdImageCreateFromJpegPtr((int)out.len, out.data);
+	assert_non_null(im);
+	assert_true(is_red(im, 75, 5));
+	assert_false(is_red(im, 5, 5));
+	gdImageDestroy(im);
+	free(j);
+	/* Orientation 1: as it is. */
+	j = make_jpeg(120, 80, 1, &len);
+	assert_int_equal(image_clean(a, j, len, &out), IMAGE_OK);
+	assert_int_equal(out.width, 120);
+	im = gdImageCreateFromJpegPtr((int)out.len, out.data);
+	assert_true(is_red(im, 5, 5));
+	gdImageDestroy(im);
+	free(j);
+	/* Large pictures are scaled down; proportions kept. */
+	gdImagePtr big = gdImageCreateTrueColor(3000, 600);
+	int n = 0;
+	unsigned char *p = gdImagePngPtr(big, &n);
+	gdImageDestroy(big);
+	assert_int_equal(image_clean(a, p, (size_t)n, &out), IMAGE_OK);
+	assert_string_equal(out.mime, "image/png");
+	assert_int_equal(out.width, IMAGE_MAX_SIDE);
+	assert_int_equal(out.height, 400);
+	/* Truncated: broken. A header claiming 100000 x 100000: refused before decoding. */
+	assert_int_equal(image_clean(a, p, 60, &out), IMAGE_BROKEN);
+	unsigned char huge[64];
+	memcpy(huge, p, sizeof huge);
+	huge[16] = 0, huge[17] = 1, huge[18] = 0x86, huge[19] = 0xA0;
+	huge[20] = 0, huge[21] = 1, huge[22] = 0x86, huge[23] = 0xA0;
+	assert_int_equal(image_clean(a, huge, sizeof huge, &out), IMAGE_TOO_MANY_PIXELS);
+	gdFree(p);
+	/* Not an image at all, whatever its name; an empty file; too many bytes. */
+	assert_int_equal(image_clean(a, "GIF89a....", 10, &out), IMAGE_UNKNOWN);
+	assert_int_equal(image_clean(a, "<html><script>", 14, &out), IMAGE_UNKNOWN);
+	assert_int_equal(image_clean(a, "", 0, &out), IMAGE_UNKNOWN);
+	assert_int_equal(image_clean(a, "x", IMAGE_MAX_BYTES + 1, &out), IMAGE_TOO_LARGE);
+	arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -241,6 +324,7 @@ int main(void)
 		cmocka_unit_test(test_rate_limits),
 		cmocka_unit_test(test_spam_score),
 		cmocka_unit_test(test_crisis_and_pii),
+		cmocka_unit_test(test_image_clean),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
