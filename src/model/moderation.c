@@ -374,6 +374,34 @@ int mod_apply(dbc *c, arena *a, int64_t moderator_id, enum mod_action act, const
 	return db_tx(c, act_tx, &x);
 }
 
+struct hold_ctx {
+	arena *a;
+	const char *type;
+	int64_t id;
+	const mod_note *n;
+};
+
+static int hold_tx(dbc *c, void *p)
+{
+	struct hold_ctx *x = p;
+	bool q = strcmp(x->type, "question") == 0;
+	dbrows r;
+	int rc = db_query(c, q ? &q_q_state : &q_a_state, DBP(dbi(x->id)), x->a, &r);
+	if (rc <= 0)
+		return rc;
+	rc = set_status(c, x->type, x->id, db_text(&r, 0, 0), db_int(&r, 0, 1), "held");
+	if (rc < 0)
+		return rc;
+	rc = mod_note_post(c, x->type, x->id, x->n, true);
+	return rc < 0 ? rc : 1;
+}
+
+int mod_hold(dbc *c, arena *a, const char *post_type, int64_t post_id, const mod_note *n)
+{
+	struct hold_ctx x = {a, post_type, post_id, n};
+	return db_tx(c, hold_tx, &x);
+}
+
 /* ---- the log ---- */
 
 static const dbq q_log_list = {

@@ -19,6 +19,9 @@ typedef struct mod_note {
 /* Records a new post's moderation state and queues it (held, crisis or first guest post). */
 int mod_note_post(dbc *c, const char *post_type, int64_t post_id, const mod_note *n, bool queue);
 
+/* Takes a post out of view (status held, counts kept true) and queues it with n. 1 / 0 / < 0. */
+int mod_hold(dbc *c, arena *a, const char *post_type, int64_t post_id, const mod_note *n);
+
 extern const char *const flag_reasons[]; /* "spam", "misinformation", "abuse", "privacy", "other", NULL */
 const char *flag_reason_label(const char *reason);
 /* Adds a flag and queues the post. Returns the flag id, 0 when this client already flagged

@@ -311,6 +311,12 @@ void page_question_edit(req *r)
 		edit_form(r, "Edit your question", action, back, true, v, &e, r->csrf_failed ? 403 : 422);
 		return;
 	}
+	post_verdict verdict;
+	int st = safety_check_edit(r, c, &e, "question", title, body, &verdict);
+	if (st) {
+		edit_form(r, "Edit your question", action, back, true, v, &e, st);
+		return;
+	}
 	int rc = question_edit(c, r->a, q.id, web_user(r)->id, title, body, note);
 	if (rc < 0) {
 		ferr(&e, NULL, "Your changes could not be saved just now. They are kept below: please try again.");
@@ -318,8 +324,11 @@ void page_question_edit(req *r)
 		return;
 	}
 	safety_log_edit(r, c, "question", q.id, q.by.user_id, note);
-	web_flash(r, "edited");
-	web_redirect(r, web_question_url(r, q.topic_slug, q.id, util_slugify(r->a, title, 80)));
+	char *url = web_question_url(r, q.topic_slug, q.id, util_slugify(r->a, title, 80));
+	const char *to = safety_after_edit(r, c, "question", q.id, &verdict, url, arena_printf(r->a, "/%s", q.topic_slug));
+	if (!to)
+		web_flash(r, "edited");
+	web_redirect(r, to ? to : url);
 }
 
 /* Loads the answer {aid} of the loaded question q. */
@@ -375,6 +384,12 @@ void page_answer_edit(req *r)
 		edit_form(r, "Edit your answer", r->path, back, false, v, &e, r->csrf_failed ? 403 : 422);
 		return;
 	}
+	post_verdict verdict;
+	int st = safety_check_edit(r, c, &e, "answer", NULL, body, &verdict);
+	if (st) {
+		edit_form(r, "Edit your answer", r->path, back, false, v, &e, st);
+		return;
+	}
 	int rc = answer_edit(c, r->a, a.id, web_user(r)->id, body, note);
 	if (rc < 0) {
 		ferr(&e, NULL, "Your changes could not be saved just now. They are kept below: please try again.");
@@ -382,8 +397,11 @@ void page_answer_edit(req *r)
 		return;
 	}
 	safety_log_edit(r, c, "answer", a.id, a.by.user_id, note);
-	web_flash(r, "edited");
-	web_redirect(r, back);
+	const char *to = safety_after_edit(r, c, "answer", a.id, &verdict, back,
+	                                   web_question_url(r, q.topic_slug, q.id, q.slug));
+	if (!to)
+		web_flash(r, "edited");
+	web_redirect(r, to ? to : back);
 }
 
 static void history(req *r, const char *type, int64_t id, const char *title, const char *back)

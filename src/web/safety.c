@@ -130,13 +130,15 @@ static const dbq q_repeats = {
 	"(SELECT COUNT(*) FROM answers WHERE body_md = $1 AND created_at > $2)",
 	NULL};
 
-int safety_check_post(req *r, dbc *c, ferrs *e, const char *kind, int64_t question_id,
-                      const char *title, const char *body, post_verdict *v)
+static int check_post(req *r, dbc *c, ferrs *e, const char *kind, int64_t question_id,
+                      const char *title, const char *body, post_verdict *v, bool edit)
 {
 	config *cfg = APP(r)->cfg;
 	user *u = web_user(r);
 	int64_t now = util_now();
 	*v = (post_verdict){.status = "published", .reason = ""};
+	if (edit && web_role(r, ROLE_MODERATOR))
+		return 0; /* moderators' edits are logged instead */
 	if (question_id && safety_locked(c, question_id)) {
 		ferr(e, NULL, "Moderators have locked this question: it takes no new answers.");
 		return 403;
@@ -161,7 +163,7 @@ int safety_check_post(req *r, dbc *c, ferrs *e, const char *kind, int64_t questi
 		return 422;
 	}
 	/* Rate limits: per address for guests, per account for members (staff are not limited). */
-	if (!web_role(r, ROLE_MODERATOR)) {
+	if (!edit && !web_role(r, ROLE_MODERATOR)) {
 		const char *client = u ? arena_printf(r->a, "u:%lld", (long long)u->id) : safety_client(r);
 		int limit = u ? cfg->rate_member_posts : cfg->rate_guest_posts;
 		int64_t n = limit_hit(c, u ? "post-user" : "post-ip", client, HOUR, now);
@@ -179,7 +181,7 @@ int safety_check_post(req *r, dbc *c, ferrs *e, const char *kind, int64_t questi
 	}
 	/* Spam score. */
 	int rc;
-	int64_t repeats = strlen(body) >= 40 ? db_scalar(c, &q_repeats, DBP(dbs(body), dbi(now - 7 * 86400)), 0, &rc) : 0;
+	int64_t repeats = !edit && strlen(body) >= 40 ? db_scalar(c, &q_repeats, DBP(dbs(body), dbi(now - 7 * 86400)), 0, &rc) : 0;
 	spam_result s;
 	spam_score(r->a, full, wordlist_get(cfg->safety_dir, "blocked_words"),
 	           wordlist_get(cfg->safety_dir, "blocked_domains"), (int)repeats, &s);
@@ -204,6 +206,36 @@ int safety_check_post(req *r, dbc *c, ferrs *e, const char *kind, int64_t questi
 	return 0;
 }
 
+static const char *safety_route(req *r, const char *kind, const post_verdict *v, const char *post_url,
+                                const char *held_url);
+
+int safety_check_post(req *r, dbc *c, ferrs *e, const char *kind, int64_t question_id,
+                      const char *title, const char *body, post_verdict *v)
+{
+	return check_post(r, c, e, kind, question_id, title, body, v, false);
+}
+
+int safety_check_edit(req *r, dbc *c, ferrs *e, const char *kind, const char *title, const char *body,
+                      post_verdict *v)
+{
+	return check_post(r, c, e, kind, 0, title, body, v, true);
+}
+
+const char *safety_after_edit(req *r, dbc *c, const char *kind, int64_t id, const post_verdict *v,
+                              const char *post_url, const char *held_url)
+{
+	if (strcmp(v->status, "held") == 0) {
+		mod_note n = {.reason = arena_printf(r->a, "after an edit: %s", v->reason), .crisis = v->crisis,
+		              .spam_score = v->score};
+		if (mod_hold(c, r->a, kind, id, &n) < 0)
+			log_warn("msg=\"edited post not held\" type=%s id=%lld", kind, (long long)id);
+	} else if (v->crisis) {
+		mod_note n = {.reason = v->reason, .crisis = true, .spam_score = v->score};
+		mod_note_post(c, kind, id, &n, true);
+	}
+	return safety_route(r, kind, v, post_url, held_url);
+}
+
 const char *safety_after_post(req *r, dbc *c, const char *kind, int64_t id, const post_verdict *v,
                               const char *post_url, const char *held_url)
 {
@@ -213,6 +245,13 @@ const char *safety_after_post(req *r, dbc *c, const char *kind, int64_t id, cons
 		if (mod_note_post(c, kind, id, &n, held || v->crisis) < 0)
 			log_warn("msg=\"moderation note not saved\" type=%s id=%lld", kind, (long long)id);
 	}
+	return safety_route(r, kind, v, post_url, held_url);
+}
+
+static const char *safety_route(req *r, const char *kind, const post_verdict *v, const char *post_url,
+                                const char *held_url)
+{
+	bool held = strcmp(v->status, "held") == 0;
 	const char *to = NULL;
 	if (held) {
 		web_flash(r, "held");

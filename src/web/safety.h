@@ -44,6 +44,12 @@ int safety_check_post(req *r, dbc *c, ferrs *e, const char *kind, int64_t questi
  * set the flash, or NULL to go on as usual. */
 const char *safety_after_post(req *r, dbc *c, const char *kind, int64_t id, const post_verdict *v,
                               const char *post_url, const char *held_url);
+/* The same checks for an edit by its author (not the rate limit or repeated text); moderators'
+ * edits pass. A held edit takes the post out of view until a moderator approves it. */
+int safety_check_edit(req *r, dbc *c, ferrs *e, const char *kind, const char *title, const char *body,
+                      post_verdict *v);
+const char *safety_after_edit(req *r, dbc *c, const char *kind, int64_t id, const post_verdict *v,
+                              const char *post_url, const char *held_url);
 /* Registration: a per-address limit. Returns 0 or 429 with e filled. */
 int safety_check_register(req *r, dbc *c, ferrs *e);
 /* Post pages: counts reads per client and account; past --rate-reads a minute the client is

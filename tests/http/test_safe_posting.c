@@ -448,6 +448,52 @@ static void test_flag_lock_merge_suspend(void **state)
 }
 
 
+static void test_edit_into_spam_is_held(void **state)
+{
+	client *c = client_new(&S);
+	assert_int_equal(login_as(c, "tom_h", "demo-password-1"), 0);
+	resp *r = ask(c, &S, "hypertension", "How often should I check my blood pressure?",
+	              "My nurse suggested a home monitor. Morning or evening readings?", NULL, NULL);
+	assert_int_equal(r->status, 303);
+	char *qurl = strdup(r->location);
+	long qid = id_after(qurl, "/questions/");
+	char epath[128];
+	snprintf(epath, sizeof epath, "/hypertension/questions/%ld/edit", qid);
+	r = http_get(c, epath);
+	char *tok = csrf_of(r);
+	/* Personal details in an edit are asked about too. */
+	char *f = form("csrf", tok, "title", "How often should I check my blood pressure?", "body",
+	               "Text me on 07700 900123 about it.", "note", "", NULL);
+	r = http_post(c, epath, f);
+	assert_int_equal(r->status, 422);
+	assert_true(has(r, "a phone number"));
+	assert_true(has(r, "Text me on 07700 900123 about it.</textarea>"));
+	free(f);
+	/* Turned into an advert: out of view until a moderator looks. */
+	f = form("csrf", tok, "title", "How often should I check my blood pressure?", "body",
+	         "Forget the monitor: this miracle cure fixes it. Order now!", "note", "update", NULL);
+	r = http_post(c, epath, f);
+	assert_int_equal(r->status, 303);
+	r = http_follow(c, r);
+	assert_true(has(r, "waiting for a moderator"));
+	client *g = client_new(&S);
+	assert_int_equal(http_get(g, qurl)->status, 404);
+	client *m = client_new(&S);
+	assert_int_equal(login_as(m, "priya", "demo-password-1"), 0);
+	r = http_get(m, "/mod");
+	assert_true(has(r, "after an edit: spam score"));
+	/* Approved: public again. */
+	r = mod_act(m, "question", qid, "approve", "", NULL);
+	assert_int_equal(r->status, 303);
+	assert_int_equal(http_get(g, qurl)->status, 200);
+	free(f);
+	free(tok);
+	free(qurl);
+	client_free(m);
+	client_free(g);
+	client_free(c);
+}
+
 /* ---- multipart bodies with files ---- */
 
 typedef struct mp {
@@ -756,6 +802,7 @@ int main(void)
 		cmocka_unit_test(test_personal_details_confirm),
 		cmocka_unit_test(test_flag_lock_merge_suspend),
 		cmocka_unit_test(test_images),
+		cmocka_unit_test(test_edit_into_spam_is_held),
 		cmocka_unit_test(test_flood_fill_time_scraping),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
