@@ -112,6 +112,11 @@ static void item_ctx(req *r, tval *o, const modq_item *it, const char *back)
 	tv_str(o, "title", q ? it->title : arena_printf(r->a, "Answer to “%s”", it->title));
 	tv_str(o, "body", it->body_md);
 	tv_str(o, "status", it->status);
+	bool held = strcmp(it->status, "held") == 0, published = strcmp(it->status, "published") == 0;
+	tv_bool(o, "can_approve", held);
+	tv_bool(o, "can_restore", !held && !published && strcmp(it->status, "merged") != 0);
+	tv_bool(o, "can_hide", held || published);
+	tv_bool(o, "can_delete", strcmp(it->status, "deleted") != 0 && strcmp(it->status, "merged") != 0);
 	tv_str(o, "author", it->author);
 	tv_bool(o, "has_account", it->author_id != 0);
 	tv_str(o, "reason", it->reason);

@@ -258,6 +258,7 @@ static void test_spam_held_hidden_logged(void **state)
 	assert_int_equal(r->status, 200);
 	assert_true(has(r, "Miracle cure for blood pressure found"));
 	assert_true(has(r, "blocked phrase"));
+	assert_true(has(r, "Approve and publish"));
 	const char *p = strstr(r->body, "id=\"question-");
 	assert_non_null(p);
 	long qid = 0;
