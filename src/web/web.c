@@ -306,7 +306,7 @@ static const struct {
 	{"account", "success", "Your account settings are saved."},
 	{"password", "success", "Your password is changed. You were logged out on your other devices."},
 	{"draft_deleted", "success", "Your draft is deleted."},
-	{"held", "warning", "Thank you. Your post is waiting for a moderator and will appear once they have checked it."},
+	{"held", "warning", "Thank you. Your post is waiting for a moderator and will appear once they have checked it. Members can follow it under “Your posts under review” on their account page."},
 	{"flagged", "success", "Thank you for the report. A moderator will look at it."},
 	{"mod_done", "success", "Done. The action is in the moderation log."},
 };
