@@ -735,7 +735,18 @@ static void test_images(void **state)
 static void test_flood_fill_time_scraping(void **state)
 {
 	srv T;
-	assert_int_equal(srv_start(&T, "--min-fill-seconds=2 --rate-guest-posts=2 --rate-reads=15"), 0);
+	/* A site's own word list replaces the built-in one. */
+	char sdir[] = "/tmp/cc-safety-words-XXXXXX";
+	assert_non_null(mkdtemp(sdir));
+	char wpath[128], opts[300];
+	snprintf(wpath, sizeof wpath, "%s/blocked_words.txt", sdir);
+	FILE *wf = fopen(wpath, "w");
+	assert_non_null(wf);
+	fputs("# this site's list\nzebra stripes\n", wf);
+	fclose(wf);
+	snprintf(opts, sizeof opts,
+	         "--min-fill-seconds=2 --rate-guest-posts=2 --rate-reads=15 --safety-locale=en-GB --safety-dir=%s", sdir);
+	assert_int_equal(srv_start(&T, opts), 0);
 	assert_int_equal(srv_demo(&T), 0);
 	client *c = client_new(&T);
 	/* Sent at once: refused as too fast, text kept. */
@@ -788,8 +799,33 @@ static void test_flood_fill_time_scraping(void **state)
 	assert_true(has(r, ">scrape<"));
 	assert_true(has(r, "slowed down"));
 	client_free(m);
+
+	/* The configured locale's resources; the site's word list holds a post. */
+	client *z = client_new(&T);
+	r = http_get(z, "/help/urgent");
+	assert_true(has(r, "Samaritans"));
+	assert_true(has(r, "116 123"));
+	assert_false(has(r, "Poison Control"));
+	assert_int_equal(login_as(z, "zoe_m", "demo-password-1"), 0);
+	resp *fr = http_get(z, "/migraine/ask");
+	char *tok = csrf_of(fr), *ct, *ca;
+	captcha_solve(&T, fr, &ct, &ca);
+	sleep(2);
+	char *f = form("csrf", tok, "title", "Selling zebra stripes pattern glasses", "body",
+	               "These zebra stripes glasses stop every migraine, trust me.", "captcha_token", ct,
+	               "captcha_answer", ca, "action", "post", NULL);
+	r = http_post(z, "/migraine/ask", f);
+	assert_int_equal(r->status, 303);
+	assert_string_equal(r->location, "/migraine");
+	free(f);
+	free(tok);
+	free(ct);
+	free(ca);
+	client_free(z);
 	client_free(c);
 	assert_int_equal(srv_stop(&T), 0);
+	unlink(wpath);
+	rmdir(sdir);
 }
 
 int main(void)
