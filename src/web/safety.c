@@ -4,6 +4,7 @@
 
 #include <ctype.h>
 #include <pthread.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -125,10 +126,18 @@ void safety_check_form(req *r, dbc *c, ferrs *e)
 
 /* ---- posts ---- */
 
-static const dbq q_repeats = {
-	"SELECT (SELECT COUNT(*) FROM questions WHERE body_md = $1 AND created_at > $2) + "
-	"(SELECT COUNT(*) FROM answers WHERE body_md = $1 AND created_at > $2)",
-	NULL};
+static const dbq q_repeats = {"SELECT COUNT(*) FROM body_hashes WHERE hash = $1 AND created_at > $2", NULL};
+static const dbq q_hash_add = {"INSERT INTO body_hashes (hash, created_at) VALUES ($1, $2)", NULL};
+static const dbq q_hash_purge = {"DELETE FROM body_hashes WHERE created_at < $1", NULL};
+
+enum { REPEAT_WINDOW = 7 * 86400, REPEAT_MIN_LEN = 40 };
+
+/* A keyed hash of a body with case, spacing and punctuation ignored. */
+static const char *body_hash(req *r, const char *body)
+{
+	const char *n = scan_normalise(r->a, body);
+	return util_mac_hex(r->a, APP(r)->key, "body", n, strlen(n), 16);
+}
 
 static int check_post(req *r, dbc *c, ferrs *e, const char *kind, int64_t question_id,
                       const char *title, const char *body, post_verdict *v, bool edit)
@@ -181,7 +190,14 @@ static int check_post(req *r, dbc *c, ferrs *e, const char *kind, int64_t questi
 	}
 	/* Spam score. */
 	int rc;
-	int64_t repeats = !edit && strlen(body) >= 40 ? db_scalar(c, &q_repeats, DBP(dbs(body), dbi(now - 7 * 86400)), 0, &rc) : 0;
+	int64_t repeats = 0;
+	if (!edit && strlen(body) >= REPEAT_MIN_LEN) {
+		const char *h = body_hash(r, body);
+		repeats = db_scalar(c, &q_repeats, DBP(dbs(h), dbi(now - REPEAT_WINDOW)), 0, &rc);
+		db_exec(c, &q_hash_add, DBP(dbs(h), dbi(now)));
+		if (randombytes_uniform(100) == 0)
+			db_exec(c, &q_hash_purge, DBP(dbi(now - REPEAT_WINDOW)));
+	}
 	spam_result s;
 	spam_score(r->a, full, wordlist_get(cfg->safety_dir, "blocked_words"),
 	           wordlist_get(cfg->safety_dir, "blocked_domains"), (int)repeats, &s);

@@ -487,6 +487,40 @@ static void test_edit_into_spam_is_held(void **state)
 	r = mod_act(m, "question", qid, "approve", "", NULL);
 	assert_int_equal(r->status, 303);
 	assert_int_equal(http_get(g, qurl)->status, 200);
+	/* A moderator edits it with a note: the log shows it. */
+	char *mtok = csrf_of(http_get(m, epath));
+	char *mf = form("csrf", mtok, "title", "How often should I check my blood pressure?", "body",
+	                "Advert removed by the moderators.", "note", "removed an advert", NULL);
+	r = http_post(m, epath, mf);
+	assert_int_equal(r->status, 303);
+	r = http_get(m, "/mod/log");
+	assert_true(has(r, ">edit<"));
+	assert_true(has(r, "removed an advert"));
+	free(mtok);
+	free(mf);
+
+	/* The same text posted twice: the second waits for a moderator. */
+	char apath[128];
+	snprintf(apath, sizeof apath, "/hypertension/questions/%ld/answers", qid);
+	for (int i = 0; i < 2; i++) {
+		r = http_get(c, qurl);
+		char *at = csrf_of(r), *ct, *ca;
+		captcha_solve(&S, r, &ct, &ca);
+		char *af = form("csrf", at, "body", "Morning and evening, same time each day, seated and rested first.",
+		                "captcha_token", ct, "captcha_answer", ca, NULL);
+		r = http_post(c, apath, af);
+		assert_int_equal(r->status, 303);
+		if (i == 0)
+			assert_non_null(strstr(r->location, "#answer-"));
+		else
+			assert_null(strstr(r->location, "#answer-"));
+		free(at);
+		free(ct);
+		free(ca);
+		free(af);
+	}
+	r = http_follow(c, r);
+	assert_true(has(r, "waiting for a moderator"));
 	free(f);
 	free(tok);
 	free(qurl);

@@ -16,6 +16,13 @@ CREATE TABLE rate_counts (
 );
 CREATE INDEX rate_counts_window ON rate_counts(window_start);
 
+-- Keyed hashes of recent post bodies (normalised), to spot the same text posted again.
+CREATE TABLE body_hashes (
+  hash TEXT NOT NULL,
+  created_at BIGINT NOT NULL
+);
+CREATE INDEX body_hashes_hash ON body_hashes(hash, created_at);
+
 -- Moderation state of a post: why it is held or hidden, and how urgent it is.
 CREATE TABLE post_mod (
   post_type TEXT NOT NULL CHECK (post_type IN ('question', 'answer')),
