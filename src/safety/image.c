@@ -2,6 +2,8 @@
 #include "safety/image.h"
 
 #include <gd.h>
+#include <pthread.h>
+#include <stdarg.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -100,11 +102,11 @@ static int jpeg_orientation(const unsigned char *p, size_t n)
 				return 1;
 #define U16(q) (le ? (uint32_t)(q)[0] | (uint32_t)(q)[1] << 8 : be16(q))
 #define U32(q) (le ? (uint32_t)(q)[0] | (uint32_t)(q)[1] << 8 | (uint32_t)(q)[2] << 16 | (uint32_t)(q)[3] << 24 : be32(q))
-			uint32_t ifd = U32(t + 4);
+			uint64_t ifd = U32(t + 4);
 			if (ifd + 2 > tl)
 				return 1;
-			uint32_t count = U16(t + ifd);
-			for (uint32_t k = 0; k < count && ifd + 2 + 12 * (k + 1) <= tl; k++) {
+			uint64_t count = U16(t + ifd);
+			for (uint64_t k = 0; k < count && ifd + 2 + 12 * (k + 1) <= tl; k++) {
 				const unsigned char *e = t + ifd + 2 + 12 * k;
 				if (U16(e) == 0x0112) {
 					uint32_t v = U16(e + 8);
@@ -148,8 +150,24 @@ static gdImagePtr orient(gdImagePtr im, int o)
 	return d;
 }
 
+/* libgd prints every decoder complaint about a damaged upload to stderr; the poster already
+ * gets a clear message, so the log is spared text an attacker chooses. */
+static void gd_quiet(int priority, const char *fmt, va_list ap)
+{
+	(void)priority;
+	(void)fmt;
+	(void)ap;
+}
+
+static pthread_once_t quiet_once = PTHREAD_ONCE_INIT;
+static void set_quiet(void)
+{
+	gdSetErrorMethod(gd_quiet);
+}
+
 enum image_result image_clean(arena *a, const void *data, size_t len, image_out *out)
 {
+	pthread_once(&quiet_once, set_quiet);
 	const unsigned char *p = data;
 	if (len > IMAGE_MAX_BYTES)
 		return IMAGE_TOO_LARGE;

@@ -315,6 +315,51 @@ static void test_image_clean(void **state)
 	arena_free(a);
 }
 
+/* Random and mangled input never crashes the parsers (ASan and UBSan watch). */
+static void test_hostile_input(void **state)
+{
+	arena *a = arena_new(0);
+	size_t jl;
+	unsigned char *jpg = make_jpeg(64, 48, 6, &jl);
+	gdImagePtr im = gdImageCreateTrueColor(30, 20);
+	int pl = 0;
+	unsigned char *png = gdImagePngPtr(im, &pl);
+	gdImageDestroy(im);
+	unsigned char buf[4096];
+	image_out out;
+	for (int i = 0; i < 600; i++) {
+		const unsigned char *base = i % 3 == 0 ? jpg : png;
+		size_t bl = i % 3 == 0 ? jl : (size_t)pl;
+		size_t n = bl < sizeof buf ? bl : sizeof buf;
+		memcpy(buf, base, n);
+		/* Flip a few bytes past the signature, or cut the file short. */
+		for (int k = 0; k < 1 + i % 6; k++)
+			buf[8 + randombytes_uniform((uint32_t)(n - 8))] = (unsigned char)randombytes_uniform(256);
+		size_t cut = i % 4 == 0 ? 8 + randombytes_uniform((uint32_t)(n - 8)) : n;
+		image_clean(a, buf, cut, &out);
+		if (i % 50 == 0)
+			arena_reset(a);
+	}
+	/* EXIF with an IFD offset pointing far outside the block. */
+	memcpy(buf, jpg, jl < sizeof buf ? jl : sizeof buf);
+	buf[6 + 10] = buf[6 + 11] = buf[6 + 12] = buf[6 + 13] = 0xFF;
+	image_clean(a, buf, jl < sizeof buf ? jl : sizeof buf, &out);
+	char text[512];
+	static const char alphabet[] = "0123456789 +-().@abcxyz Street\n\xE2\x80\x99";
+	for (int i = 0; i < 2000; i++) {
+		size_t n = 1 + randombytes_uniform(sizeof text - 1);
+		for (size_t k = 0; k < n; k++)
+			text[k] = alphabet[randombytes_uniform(sizeof alphabet - 1)];
+		text[n - 1] = 0;
+		pii_scan(text);
+		scan_links(text);
+		scan_normalise(a, text);
+	}
+	gdFree(png);
+	free(jpg);
+	arena_free(a);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -325,6 +370,7 @@ int main(void)
 		cmocka_unit_test(test_spam_score),
 		cmocka_unit_test(test_crisis_and_pii),
 		cmocka_unit_test(test_image_clean),
+		cmocka_unit_test(test_hostile_input),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
