@@ -779,7 +779,9 @@ static void test_flood_fill_time_scraping(void **state)
 	fputs("# this site's list\nzebra stripes\n", wf);
 	fclose(wf);
 	snprintf(opts, sizeof opts,
-	         "--min-fill-seconds=2 --rate-guest-posts=2 --rate-reads=15 --safety-locale=en-GB --safety-dir=%s", sdir);
+	         "--min-fill-seconds=2 --rate-guest-posts=2 --rate-reads=15 --safety-locale=en-GB --safety-dir=%s "
+	         "--hold-first-guest-posts --trusted-proxies=127.0.0.1",
+	         sdir);
 	assert_int_equal(srv_start(&T, opts), 0);
 	assert_int_equal(srv_demo(&T), 0);
 	client *c = client_new(&T);
@@ -812,6 +814,26 @@ static void test_flood_fill_time_scraping(void **state)
 	assert_int_equal(r->status, 429);
 	assert_true(has(r, "as many as this site allows"));
 	assert_true(has(r, "value=\"Flood question number 3 here\""));
+
+	/* Another address (through the trusted proxy) has its own limit; with
+	 * --hold-first-guest-posts its post waits for a moderator. */
+	{
+		const char *const xff[] = {"X-Forwarded-For: 203.0.113.7", NULL};
+		resp *fr = http_request(c, "GET", "/migraine/ask", NULL, NULL, 0, xff);
+		char *tok = csrf_of(fr), *ct, *ca;
+		captcha_solve(&T, fr, &ct, &ca);
+		sleep(2);
+		char *f = form("csrf", tok, "title", "A guest from another address asks", "body",
+		               "Does anyone else get migraines after long flights?", "captcha_token", ct,
+		               "captcha_answer", ca, "action", "post", NULL);
+		r = http_request(c, "POST", "/migraine/ask", "application/x-www-form-urlencoded", f, strlen(f), xff);
+		assert_int_equal(r->status, 303);
+		assert_string_equal(r->location, "/migraine");
+		free(f);
+		free(tok);
+		free(ct);
+		free(ca);
+	}
 
 	/* Reading posts too fast is slowed and reported to the moderation log. */
 	r = http_get(c, "/migraine");
