@@ -88,8 +88,12 @@ int cmd_serve(int argc, char **argv)
 		.app = &app,
 		.handle = web_dispatch,
 		.error = web_error_page,
+		.body_limit = web_body_limit,
 	};
 	pagecache_init((size_t)cfg.page_cache_mb << 20, cfg.page_cache_ttl);
+	/* Take the change token now, before the first page can be cached: a change made by
+	 * another node between now and the first poll must still drop what this node caches. */
+	pagecache_poll(db_conn(app.replica ? app.replica : app.db));
 	http_server *srv = http_start(&o, err, sizeof err);
 	if (!srv) {
 		fprintf(stderr, "carecircle serve: %s\n", err);

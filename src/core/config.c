@@ -41,6 +41,17 @@ static const struct opt opts[] = {
 	O("secure-cookies", OPT_BOOL, secure_cookies, "mark cookies Secure (site behind TLS)"),
 	O("group-commit", OPT_BOOL, group_commit, "share one durable commit among concurrent posts (true)"),
 	O("access-log", OPT_BOOL, access_log, "write one log line per request (true)"),
+	O("min-fill-seconds", OPT_INT, min_fill_seconds, "refuse forms sent sooner after showing (3)"),
+	O("rate-guest-posts", OPT_INT, rate_guest_posts, "posts per hour per client address for guests (10)"),
+	O("rate-member-posts", OPT_INT, rate_member_posts, "posts per hour per account (30)"),
+	O("rate-registrations", OPT_INT, rate_registrations, "new accounts per hour per client address (5)"),
+	O("rate-reads", OPT_INT, rate_reads, "post pages per minute per client before slowing (120)"),
+	O("spam-hold-score", OPT_INT, spam_hold_score, "spam score that holds a post for moderators (5)"),
+	O("trust-days", OPT_INT, trust_days, "account age in days to skip the CAPTCHA (7)"),
+	O("trust-posts", OPT_INT, trust_posts, "published posts needed to skip the CAPTCHA (3)"),
+	O("safety-dir", OPT_STR, safety_dir, "folder of word lists replacing the built-in ones"),
+	O("safety-locale", OPT_STR, safety_locale, "crisis resources to show: default, en-GB, en-US (default)"),
+	O("hold-first-guest-posts", OPT_BOOL, hold_first_guest_posts, "guest posts wait for a moderator (false)"),
 };
 #undef O
 
@@ -69,6 +80,15 @@ void config_defaults(config *c)
 	c->page_cache_ttl = 60;
 	c->access_log = true;
 	c->group_commit = true;
+	c->min_fill_seconds = 3;
+	c->rate_guest_posts = 10;
+	c->rate_member_posts = 30;
+	c->rate_registrations = 5;
+	c->rate_reads = 120;
+	c->spam_hold_score = 5;
+	c->trust_days = 7;
+	c->trust_posts = 3;
+	set_str(&c->safety_locale, "default");
 }
 
 void config_free(config *c)

@@ -28,6 +28,18 @@ typedef struct config {
 	bool secure_cookies;  /* add Secure to cookies (site served over TLS) */
 	bool access_log;
 	bool group_commit;    /* concurrent write transactions share one commit */
+	/* Safety (issue 3, docs/safety.md). */
+	int min_fill_seconds;    /* a form sent sooner than this after it was shown is refused */
+	int rate_guest_posts;    /* posts per hour from one client address without an account */
+	int rate_member_posts;   /* posts per hour from one account */
+	int rate_registrations;  /* accounts per hour from one client address */
+	int rate_reads;          /* post pages per minute from one client before it is slowed */
+	int spam_hold_score;     /* spam score at which a post waits for a moderator */
+	int trust_days;          /* account age after which a member skips the CAPTCHA … */
+	int trust_posts;         /* … once they also have this many published posts */
+	bool hold_first_guest_posts; /* guests' posts wait for a moderator */
+	char *safety_dir;        /* folder whose word lists replace the built-in ones */
+	char *safety_locale;     /* which crisis resources to show ("default", "en-GB", …) */
 } config;
 
 /* Fills c with defaults. */

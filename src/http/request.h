@@ -34,6 +34,7 @@ typedef struct req {
 	upload *uploads;
 	int nuploads;
 	buf body;              /* raw request body */
+	size_t body_max;       /* this request's body limit (bytes) */
 	bool body_too_large;
 	bool body_malformed;
 	const char *params[8]; /* path parameters captured by the router, in pattern order */

@@ -123,9 +123,11 @@ static req *req_new(http_server *s, struct MHD_Connection *conn, const char *url
 	r->path = arena_strdup(a, url);
 	r->status = 200;
 	r->ctype = "text/html; charset=utf-8";
-	buf_init(&r->body, a, 256, s->o.max_body + 1);
 	buf_init(&r->out, a, 8192, 0);
 	client_address(s, r);
+	size_t limit = s->o.body_limit ? s->o.body_limit(r) : 0;
+	r->body_max = limit ? limit : s->o.max_body;
+	buf_init(&r->body, a, 256, r->body_max + 1);
 	return r;
 }
 
@@ -205,18 +207,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (cl) {
 			char *end;
 			unsigned long long v = strtoull(cl, &end, 10);
-			if (*end || v > s->o.max_body) {
+			if (*end || v > r->body_max) {
 				r->body_too_large = true;
 				s->o.error(r, 413);
 				res_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 				return send_response(s, r);
 			}
+			/* A known length is read into one allocation (large uploads would otherwise
+			 * leave every smaller buffer behind in the arena). */
+			if (v > 4096)
+				buf_init(&r->body, r->a, (size_t)v + 1, r->body_max + 1);
 		}
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
 		if (!r->sent) {
-			if (r->body.len + *upload_data_size > s->o.max_body)
+			if (r->body.len + *upload_data_size > r->body_max)
 				r->body_too_large = true;
 			else
 				buf_add(&r->body, upload_data, *upload_data_size);

@@ -19,6 +19,9 @@ struct http_opts {
 	void (*handle)(req *r);
 	/* Called to fill an error response (413, 400) the server decides on by itself. */
 	void (*error)(req *r, int status);
+	/* The body limit for one request, asked once its headers are in (may be NULL; 0 = max_body).
+	 * Lets routes that take uploads accept more than the rest. */
+	size_t (*body_limit)(req *r);
 	/* Called when a request is done, e.g. to count it (may be NULL). */
 	void (*done)(req *r, double ms);
 };

@@ -53,7 +53,7 @@ int answer_get(dbc *c, arena *a, int64_t id, answer *out)
 
 static const dbq q_insert = {
 	"INSERT INTO answers (question_id, user_id, guest_name, body_md, body_html, created_at, "
-	"terms_accepted_at) VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+	"terms_accepted_at, status) VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id",
 	NULL};
 static const dbq q_count = {
 	"UPDATE questions SET answer_count = answer_count + 1 WHERE id = $1", NULL};
@@ -72,13 +72,16 @@ static int create_tx(dbc *c, void *p)
 	int rc = db_query(c, &q_insert,
 	                  DBP(dbi(x->n->question_id), x->n->user_id ? dbi(x->n->user_id) : dbnull(),
 	                      dbs(x->n->guest_name && *x->n->guest_name ? x->n->guest_name : NULL),
-	                      dbs(x->n->body_md), dbs(x->html), dbi(x->n->created_at ? x->n->created_at : util_now())),
+	                      dbs(x->n->body_md), dbs(x->html), dbi(x->n->created_at ? x->n->created_at : util_now()),
+	                      dbs(x->n->status ? x->n->status : "published")),
 	                  x->a, &r);
 	if (rc < 0)
 		return rc;
 	if (rc != 1)
 		return DB_ERR;
 	x->id = db_int(&r, 0, 0);
+	if (x->n->status && strcmp(x->n->status, "published") != 0)
+		return 1; /* counted when a moderator publishes it */
 	rc = db_exec(c, &q_count, DBP(dbi(x->n->question_id)));
 	if (rc >= 0 && x->n->nsources)
 		rc = source_insert(c, "answer", x->id, x->n->sources, x->n->nsources);

@@ -23,6 +23,7 @@ typedef struct answer_new {
 	int64_t created_at; /* 0 = now */
 	const struct post_source *sources; /* "Read more" links (guides), stored in the same transaction */
 	int nsources;
+	const char *status; /* NULL = "published"; "held" waits for a moderator (not counted) */
 } answer_new;
 
 /* Published answers of a question, oldest first. */

@@ -102,8 +102,8 @@ int question_list_user(dbc *c, arena *a, int64_t user_id, bool include_anonymous
 
 static const dbq q_insert = {
 	"INSERT INTO questions (topic_id, user_id, guest_name, anonymous, title, slug, body_md, "
-	"body_html, excerpt, created_at, terms_accepted_at) "
-	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10) RETURNING id",
+	"body_html, excerpt, created_at, terms_accepted_at, status) "
+	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id",
 	NULL};
 static const dbq q_topic_count = {
 	"UPDATE topics SET question_count = question_count + 1 WHERE id = $1", NULL};
@@ -124,13 +124,16 @@ static int create_tx(dbc *c, void *p)
 	                  DBP(dbi(q->topic_id), q->user_id ? dbi(q->user_id) : dbnull(),
 	                      dbs(q->guest_name && *q->guest_name ? q->guest_name : NULL),
 	                      dbi(q->anonymous ? 1 : 0), dbs(q->title), dbs(x->slug), dbs(q->body_md),
-	                      dbs(x->html), dbs(x->excerpt), dbi(q->created_at ? q->created_at : util_now())),
+	                      dbs(x->html), dbs(x->excerpt), dbi(q->created_at ? q->created_at : util_now()),
+	                      dbs(q->status ? q->status : "published")),
 	                  x->a, &r);
 	if (rc < 0)
 		return rc;
 	if (rc != 1)
 		return DB_ERR;
 	x->id = db_int(&r, 0, 0);
+	if (q->status && strcmp(q->status, "published") != 0)
+		return 1; /* counted when a moderator publishes it */
 	rc = db_exec(c, &q_topic_count, DBP(dbi(q->topic_id)));
 	return rc < 0 ? rc : 1;
 }

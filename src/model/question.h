@@ -32,6 +32,7 @@ typedef struct question_new {
 	bool anonymous;
 	const char *title, *body_md;
 	int64_t created_at; /* 0 = now (the demo loader back-dates) */
+	const char *status; /* NULL = "published"; "held" waits for a moderator (not counted) */
 } question_new;
 
 /* 1 found, 0 not, < 0 error. Only published questions unless any_status. */

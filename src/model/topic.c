@@ -10,7 +10,7 @@ static const char *const reserved[] = {
 	"login", "register", "logout", "account", "u", "mod", "admin", "newsletter", "feeds",
 	"terms", "privacy", "disclaimer", "captcha", "static", "healthz", "metrics", "api",
 	"search", "guides", "sitemap.xml", "robots.txt", "favicon.ico", "about", "help",
-	"topics", "drafts", "unsubscribe", "subscriptions", "confirm", "reset", "verify", NULL};
+	"topics", "drafts", "images", "unsubscribe", "subscriptions", "confirm", "reset", "verify", NULL};
 
 bool topic_slug_reserved(const char *slug)
 {

@@ -7,6 +7,7 @@
 #include "model/session.h"
 #include "model/user.h"
 #include "web/pages.h"
+#include "web/safety.h"
 #include "web/web.h"
 
 static bool secure(req *r)
@@ -131,6 +132,9 @@ static void register_form(req *r, tval *v, const ferrs *e, int status)
 	          "At least 10 characters. A few unrelated words make a strong one.", "new-password",
 	          PASSWORD_MAX, e);
 	web_errors(ctx, e);
+	dbc *c = db_conn(APP(r)->db);
+	if (c)
+		safety_form(r, c, ctx, "/register#captcha");
 	web_page(r, status, "register", ctx, "Join the community");
 }
 
@@ -163,13 +167,19 @@ void page_register(req *r)
 		ferr(&e, "password", "Choose a password of at least 10 characters.");
 	else if (pl > PASSWORD_MAX)
 		ferr(&e, "password", "That password is too long (200 characters at most).");
+	dbc *c = web_db(r);
+	if (!c)
+		return;
+	safety_check_form(r, c, &e);
 	if (e.n) {
 		register_form(r, v, &e, r->csrf_failed ? 403 : 422);
 		return;
 	}
-	dbc *c = web_db(r);
-	if (!c)
+	int limited = safety_check_register(r, c, &e);
+	if (limited) {
+		register_form(r, v, &e, limited);
 		return;
+	}
 	int64_t id = user_create(c, r->a, username, email, pw, ROLE_MEMBER, display, "", "");
 	if (id == DB_CONSTRAINT) {
 		user other;

@@ -3,14 +3,17 @@
 
 #include "core/util.h"
 #include "http/static.h"
+#include "safety/image.h"
 #include "model/draft.h"
 #include "model/question.h"
 #include "model/search.h"
 #include "model/topic.h"
+#include "web/images.h"
 #include "web/pages.h"
+#include "web/safety.h"
 #include "web/web.h"
 
-static void ask_form(req *r, const topic *t, tval *v, const ferrs *e, bool has_draft,
+static void ask_form(req *r, dbc *c, const topic *t, tval *v, const ferrs *e, bool has_draft,
                      const char *draft_when, int status, bool checking)
 {
 	tval *ctx = web_ctx(r);
@@ -35,7 +38,6 @@ static void ask_form(req *r, const topic *t, tval *v, const ferrs *e, bool has_d
 	tv_str(ctx, "page_js", static_url("js/similar.js"));
 	/* "Did you mean": questions like the title, when the person asked to check (or came with one). */
 	const char *title = tv_get_str(v, "title");
-	dbc *c = web_db(r);
 	if (title && *title && c && (r->method != M_POST || checking)) {
 		search_hit *sim;
 		int ns = search_similar(c, r->a, title, 0, 5, &sim);
@@ -50,6 +52,8 @@ static void ask_form(req *r, const topic *t, tval *v, const ferrs *e, bool has_d
 		}
 		tv_bool(ctx, "has_similar", ns > 0);
 	}
+	safety_form(r, c, ctx, arena_printf(r->a, "/%s/ask#captcha", t->slug));
+	images_form(r, ctx, v);
 	web_page(r, status, "ask", ctx, arena_printf(r->a, "Ask about %s", t->name));
 }
 
@@ -85,7 +89,7 @@ void page_ask(req *r)
 		} else {
 			tv_str(v, "title", kv_get(&r->query, "title"));
 		}
-		ask_form(r, &t, v, &e, has_draft, when, 200, false);
+		ask_form(r, c, &t, v, &e, has_draft, when, 200, false);
 		return;
 	}
 
@@ -109,19 +113,27 @@ void page_ask(req *r)
 	tv_bool(v, "anonymous", anon);
 	int status = r->csrf_failed ? 403 : 422;
 	if (check && !e.n) {
-		/* The "did you mean" step: similar questions above the kept form, nothing saved. */
-		ask_form(r, &t, v, &e, has_draft, NULL, 200, true);
+		/* The "did you mean" step: similar questions above the kept form, nothing saved and
+		 * the CAPTCHA not used up. */
+		ask_form(r, c, &t, v, &e, has_draft, NULL, 200, true);
 		return;
 	}
+	int64_t img_ids[IMAGE_MAX_PER_POST];
+	int nimg = 0;
+	if (post) {
+		safety_check_form(r, c, &e);
+		if (!r->csrf_failed)
+			nimg = images_take(r, c, &e, v, img_ids);
+	}
 	if (e.n) {
-		ask_form(r, &t, v, &e, has_draft, NULL, status, false);
+		ask_form(r, c, &t, v, &e, has_draft, NULL, status, false);
 		return;
 	}
 	if (u && strcmp(action, "draft") == 0) {
 		rc = draft_save(c, u->id, t.id, title, body, anon);
 		if (rc < 0) {
 			ferr(&e, NULL, "Your draft could not be saved just now. Your text is kept below.");
-			ask_form(r, &t, v, &e, has_draft, NULL, 503, false);
+			ask_form(r, c, &t, v, &e, has_draft, NULL, 503, false);
 			return;
 		}
 		web_flash(r, "draft");
@@ -138,7 +150,13 @@ void page_ask(req *r)
 		web_error(r, 400, "bad_action", "That form button is not known.");
 		return;
 	}
+	post_verdict verdict;
+	if ((status = safety_check_post(r, c, &e, "question", 0, title, body, &verdict)) != 0) {
+		ask_form(r, c, &t, v, &e, has_draft, NULL, status, false);
+		return;
+	}
 	question_new n = {
+		.status = verdict.status,
 		.topic_id = t.id,
 		.user_id = u ? u->id : 0,
 		.guest_name = guest,
@@ -149,11 +167,18 @@ void page_ask(req *r)
 	int64_t id = question_create(c, r->a, &n);
 	if (id < 0) {
 		ferr(&e, NULL, "Your question could not be saved just now. Your text is kept below: please try again.");
-		ask_form(r, &t, v, &e, has_draft, NULL, 503, false);
+		ask_form(r, c, &t, v, &e, has_draft, NULL, 503, false);
 		return;
 	}
+	images_attach(r, c, img_ids, nimg, "question", id);
 	if (u)
 		draft_delete(c, u->id, t.id);
+	char *url = web_question_url(r, t.slug, id, util_slugify(r->a, title, 80));
+	const char *to = safety_after_post(r, c, "question", id, &verdict, url, arena_printf(r->a, "/%s", t.slug));
+	if (to) {
+		web_redirect(r, to);
+		return;
+	}
 	web_flash(r, "question");
-	web_redirect(r, web_question_url(r, t.slug, id, util_slugify(r->a, title, 80)));
+	web_redirect(r, url);
 }

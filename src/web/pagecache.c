@@ -9,13 +9,26 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/log.h"
 #include "core/util.h"
 #include "http/gzip.h"
+#include "web/web.h"
+
+enum { MAX_HOLES = 8 };
+
+/* A part of a cached page that is made anew for every request (a CAPTCHA challenge):
+ * body[start, end) is replaced by what web_fill_hole() writes for name. */
+struct hole {
+	size_t start, end;
+	char name[24];
+};
 
 struct entry {
 	char *key;
 	char *body, *gz, *ctype, *etag;
 	size_t len, gzlen;
+	struct hole holes[MAX_HOLES];
+	int nholes;
 	double born; /* monotonic ms */
 	struct entry *next;
 };
@@ -127,6 +140,29 @@ bool pagecache_serve(req *r)
 		pthread_mutex_unlock(&lock);
 		return false;
 	}
+	if (e->nholes) {
+		/* Copy the page around its holes, and fill each hole for this request. */
+		size_t nh = (size_t)e->nholes;
+		struct hole holes[MAX_HOLES];
+		memcpy(holes, e->holes, sizeof holes[0] * nh);
+		char *copy = arena_alloc(r->a, e->len + 1);
+		memcpy(copy, e->body, e->len);
+		size_t len = e->len;
+		r->ctype = arena_strdup(r->a, e->ctype);
+		pthread_mutex_unlock(&lock);
+		r->status = 200;
+		r->out.len = 0;
+		size_t at = 0;
+		for (size_t i = 0; i < nh; i++) {
+			buf_add(&r->out, copy + at, holes[i].start - at);
+			web_fill_hole(r, holes[i].name, &r->out);
+			at = holes[i].end;
+		}
+		buf_add(&r->out, copy + at, len - at);
+		res_header(r, "Cache-Control", "private, no-cache");
+		res_header(r, "X-Cache", "hit");
+		return true;
+	}
 	/* Compress once, on the first request that asks for it. */
 	if (want_gz && !e->gz && e->len > 512) {
 		size_t zl;
@@ -188,6 +224,27 @@ void pagecache_store(req *r, uint64_t g)
 	e->etag = malloc(32);
 	snprintf(e->etag, 32, "\"%s\"", hex);
 	e->born = util_now_ms();
+	/* Holes: <!--hole:NAME--> … <!--/hole:NAME--> */
+	for (const char *p = e->body, *end = e->body + e->len; e->nholes < MAX_HOLES;) {
+		const char *o = memmem(p, (size_t)(end - p), "<!--hole:", 9);
+		if (!o)
+			break;
+		const char *ne = memmem(o + 9, (size_t)(end - o - 9), "-->", 3);
+		if (!ne || ne - (o + 9) >= (long)sizeof e->holes[0].name)
+			break;
+		struct hole *hl = &e->holes[e->nholes];
+		memcpy(hl->name, o + 9, (size_t)(ne - (o + 9)));
+		hl->name[ne - (o + 9)] = 0;
+		char close[48];
+		int cl = snprintf(close, sizeof close, "<!--/hole:%s-->", hl->name);
+		const char *c = memmem(ne, (size_t)(end - ne), close, (size_t)cl);
+		if (!c)
+			break;
+		hl->start = (size_t)(o - e->body);
+		hl->end = (size_t)(c + cl - e->body);
+		e->nholes++;
+		p = c + cl;
+	}
 	uint64_t h = hash(key);
 	pthread_mutex_lock(&lock);
 	if (atomic_load(&gen) != g) {
@@ -208,9 +265,10 @@ void pagecache_store(req *r, uint64_t g)
 	e->next = table[h % BUCKETS];
 	table[h % BUCKETS] = e;
 	used += entry_size(e);
-	char *etag = arena_strdup(r->a, e->etag);
+	char *etag = e->nholes ? NULL : arena_strdup(r->a, e->etag);
 	pthread_mutex_unlock(&lock);
-	res_header(r, "ETag", etag);
+	if (etag)
+		res_header(r, "ETag", etag);
 	res_header(r, "X-Cache", "miss");
 }
 
@@ -245,8 +303,10 @@ void pagecache_poll(dbc *c)
 	int64_t tok = db_scalar(c, &q_token, DBNOP, 0, &rc);
 	if (rc < 0)
 		return;
-	if (last_token >= 0 && tok != last_token)
+	if (last_token >= 0 && tok != last_token) {
+		log_debug("msg=\"page cache dropped: content changed elsewhere\" token=%lld", (long long)tok);
 		bump();
+	}
 	last_token = tok;
 	static int64_t last_prune;
 	int64_t now = util_now();

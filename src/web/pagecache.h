@@ -17,7 +17,9 @@ bool pagecache_enabled(void);
 bool pagecache_serve(req *r);
 /* The generation to pass to pagecache_store: a page rendered before a change is not kept. */
 uint64_t pagecache_gen(void);
-/* Keeps r's response (status 200, no cookies set) if no change happened since gen. */
+/* Keeps r's response (status 200, no cookies set) if no change happened since gen. Parts
+ * between <!--hole:NAME--> and <!--/hole:NAME--> are made anew for every request by
+ * web_fill_hole() (a CAPTCHA must never be shared between visitors). */
 void pagecache_store(req *r, uint64_t gen);
 /* Content changed through this node: drop the cache and tell the other nodes. */
 void pagecache_changed(dbc *c);

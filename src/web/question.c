@@ -3,12 +3,16 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "safety/image.h"
 #include "model/answer.h"
+#include "model/moderation.h"
 #include "model/question.h"
 #include "model/search.h"
 #include "model/source.h"
 #include "model/topic.h"
+#include "web/images.h"
 #include "web/pages.h"
+#include "web/safety.h"
 #include "web/web.h"
 
 /* Reads "123" or "123-some-slug" into an id. */
@@ -77,7 +81,12 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 	tv_str(cr, "url", arena_printf(r->a, "/%s", q->topic_slug));
 	tv_str(tv_push(crumbs), "name", "Question");
 
+	image *imgs;
+	int nimgs = image_list_question(c, r->a, q->id, &imgs);
+	if (nimgs < 0)
+		nimgs = 0;
 	tval *qo = tv_child(ctx, "q");
+	images_show(r, qo, imgs, nimgs, "question", q->id);
 	tv_str(qo, "title", q->title);
 	tv_html(qo, "body_html", q->body_html);
 	web_author(r, qo, &q->by);
@@ -87,6 +96,10 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 		tv_str(qo, "history_url", arena_printf(r->a, "%s/history", url));
 	}
 	tv_str(qo, "views", util_plural(r->a, q->view_count + 1, "view", "views"));
+	tv_str(qo, "flag_url", arena_printf(r->a, "/%s/questions/%lld/flag", q->topic_slug, (long long)q->id));
+	bool mod = web_role(r, ROLE_MODERATOR);
+	if (mod)
+		tv_str(qo, "mod_url", arena_printf(r->a, "/mod/post?type=question&id=%lld", (long long)q->id));
 	if (can_edit(r, &q->by)) {
 		tv_bool(qo, "can_edit", true);
 		tv_str(qo, "edit_url", arena_printf(r->a, "/%s/questions/%lld/edit", q->topic_slug, (long long)q->id));
@@ -99,6 +112,7 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 		tval *o = tv_push(list);
 		tv_int(o, "id", a->id);
 		tv_html(o, "body_html", a->body_html);
+		images_show(r, o, imgs, nimgs, "answer", a->id);
 		web_author(r, o, &a->by);
 		web_time(r, o, "created", a->created_at);
 		if (a->edited_at) {
@@ -120,7 +134,6 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 			tv_str(o, "edit_url", arena_printf(r->a, "/%s/questions/%lld/answers/%lld/edit",
 			                                   q->topic_slug, (long long)q->id, (long long)a->id));
 		}
-		tv_bool(o, "has_actions", asker || edit);
 		tval *sl = tv_childlist(o, "sources");
 		for (int k = 0; k < nsrc; k++)
 			if (src[k].post_id == a->id) {
@@ -129,6 +142,10 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 				tv_str(so, "url", src[k].url);
 				tv_bool(o, "has_sources", true);
 			}
+		tv_str(o, "flag_url", arena_printf(r->a, "/%s/questions/%lld/flag?answer=%lld", q->topic_slug,
+		                                   (long long)q->id, (long long)a->id));
+		if (mod)
+			tv_str(o, "mod_url", arena_printf(r->a, "/mod/post?type=answer&id=%lld", (long long)a->id));
 	}
 	tv_bool(ctx, "has_similar", nsim > 0);
 	tval *siml = tv_childlist(ctx, "similar");
@@ -145,17 +162,32 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 	tv_str(ctx, "answer_action", arena_printf(r->a, "/%s/questions/%lld/answers", q->topic_slug, (long long)q->id));
 	if (v)
 		tv_put(ctx, "v", v);
+	images_form(r, ctx, v);
 	if (e) {
 		web_errors(ctx, e);
 	}
+	if (safety_locked(c, q->id))
+		tv_bool(ctx, "locked", true);
+	else
+		safety_form(r, c, ctx, arena_printf(r->a, "%s#captcha", url));
 	web_page(r, status, "question", ctx, q->title);
 }
 
 void page_question(req *r)
 {
+	/* Bulk reading is watched in web_dispatch, before the page cache. */
 	dbc *c = web_db(r);
 	question q;
-	if (!c || !load_question(r, c, &q, false))
+	int64_t qid, into;
+	if (!c)
+		return;
+	bool have = web_parse_id(r->params[1], &qid) && question_get(c, r->a, qid, false, &q) == 1;
+	/* A duplicate merged into another question leads there. */
+	if (!have && web_parse_id(r->params[1], &qid) && (into = mod_merged_into(c, qid)) > 0) {
+		res_redirect(r, 301, arena_printf(r->a, "/%s/questions/%lld", r->params[0], (long long)into));
+		return;
+	}
+	if (!have && !load_question(r, c, &q, false))
 		return;
 	/* One address per question: /{topic}/questions/{id}-{slug}. */
 	char *canon = web_question_url(r, q.topic_slug, q.id, q.slug);
@@ -180,6 +212,10 @@ void page_answer_post(req *r)
 	question q;
 	if (!c || !load_question(r, c, &q, false))
 		return;
+	if (safety_locked(c, q.id)) {
+		web_error(r, 403, "locked", "Moderators have locked this question: it takes no new answers.");
+		return;
+	}
 	ferrs e = {0};
 	if (r->csrf_failed) {
 		const char *why;
@@ -205,21 +241,37 @@ void page_answer_post(req *r)
 			nsrc = 0;
 		}
 	}
+	safety_check_form(r, c, &e);
+	int64_t img_ids[IMAGE_MAX_PER_POST];
+	int nimg = r->csrf_failed ? 0 : images_take(r, c, &e, v, img_ids);
 	if (e.n) {
 		render(r, c, &q, v, &e, r->csrf_failed ? 403 : 422);
 		return;
 	}
-	answer_new n = {.question_id = q.id, .user_id = u ? u->id : 0, .guest_name = guest, .body_md = body,
-	                .sources = src, .nsources = nsrc};
+	post_verdict verdict;
+	int status = safety_check_post(r, c, &e, "answer", q.id, NULL, body, &verdict);
+	if (status) {
+		render(r, c, &q, v, &e, status);
+		return;
+	}
+	answer_new n = {.status = verdict.status, .question_id = q.id, .user_id = u ? u->id : 0, .guest_name = guest,
+	                .body_md = body, .sources = src, .nsources = nsrc};
 	int64_t id = answer_create(c, r->a, &n);
 	if (id < 0) {
 		ferr(&e, NULL, "Your answer could not be saved just now. It is kept below: please try again.");
 		render(r, c, &q, v, &e, 503);
 		return;
 	}
+	images_attach(r, c, img_ids, nimg, "answer", id);
+	char *qurl = web_question_url(r, q.topic_slug, q.id, q.slug);
+	char *aurl = arena_printf(r->a, "%s#answer-%lld", qurl, (long long)id);
+	const char *to = safety_after_post(r, c, "answer", id, &verdict, aurl, qurl);
+	if (to) {
+		web_redirect(r, to);
+		return;
+	}
 	web_flash(r, "answer");
-	web_redirect(r, arena_printf(r->a, "%s#answer-%lld", web_question_url(r, q.topic_slug, q.id, q.slug),
-	                             (long long)id));
+	web_redirect(r, aurl);
 }
 
 void page_accept(req *r)
@@ -304,14 +356,24 @@ void page_question_edit(req *r)
 		edit_form(r, "Edit your question", action, back, true, v, &e, r->csrf_failed ? 403 : 422);
 		return;
 	}
+	post_verdict verdict;
+	int st = safety_check_edit(r, c, &e, "question", title, body, &verdict);
+	if (st) {
+		edit_form(r, "Edit your question", action, back, true, v, &e, st);
+		return;
+	}
 	int rc = question_edit(c, r->a, q.id, web_user(r)->id, title, body, note);
 	if (rc < 0) {
 		ferr(&e, NULL, "Your changes could not be saved just now. They are kept below: please try again.");
 		edit_form(r, "Edit your question", action, back, true, v, &e, 503);
 		return;
 	}
-	web_flash(r, "edited");
-	web_redirect(r, web_question_url(r, q.topic_slug, q.id, util_slugify(r->a, title, 80)));
+	safety_log_edit(r, c, "question", q.id, q.by.user_id, note);
+	char *url = web_question_url(r, q.topic_slug, q.id, util_slugify(r->a, title, 80));
+	const char *to = safety_after_edit(r, c, "question", q.id, &verdict, url, arena_printf(r->a, "/%s", q.topic_slug));
+	if (!to)
+		web_flash(r, "edited");
+	web_redirect(r, to ? to : url);
 }
 
 /* Loads the answer {aid} of the loaded question q. */
@@ -385,14 +447,24 @@ void page_answer_edit(req *r)
 		edit_form(r, "Edit your answer", r->path, back, false, v, &e, r->csrf_failed ? 403 : 422);
 		return;
 	}
+	post_verdict verdict;
+	int st = safety_check_edit(r, c, &e, "answer", NULL, body, &verdict);
+	if (st) {
+		edit_form(r, "Edit your answer", r->path, back, false, v, &e, st);
+		return;
+	}
 	int rc = answer_edit_sources(c, r->a, a.id, web_user(r)->id, body, note, src, nsrc);
 	if (rc < 0) {
 		ferr(&e, NULL, "Your changes could not be saved just now. They are kept below: please try again.");
 		edit_form(r, "Edit your answer", r->path, back, false, v, &e, 503);
 		return;
 	}
-	web_flash(r, "edited");
-	web_redirect(r, back);
+	safety_log_edit(r, c, "answer", a.id, a.by.user_id, note);
+	const char *to = safety_after_edit(r, c, "answer", a.id, &verdict, back,
+	                                   web_question_url(r, q.topic_slug, q.id, q.slug));
+	if (!to)
+		web_flash(r, "edited");
+	web_redirect(r, to ? to : back);
 }
 
 static void history(req *r, const char *type, int64_t id, const char *title, const char *back)

@@ -3,6 +3,8 @@
 #include "web/content.h"
 #include "web/credentials.h"
 #include "web/pages.h"
+#include "web/images.h"
+#include "web/safety.h"
 #include "web/web.h"
 
 route web_routes[] = {
@@ -19,16 +21,16 @@ route web_routes[] = {
 	{M_GET, "/privacy", page_privacy, R_CACHE},
 	{M_GET, "/disclaimer", page_disclaimer, R_CACHE},
 	{M_GET, "/{topic}", page_topic, R_CACHE},
-	{M_GET | M_POST, "/{topic}/ask", page_ask, R_FORM},
+	{M_GET | M_POST, "/{topic}/ask", page_ask, R_FORM | R_UPLOAD},
 	{M_GET, "/{topic}/questions/{id}", page_question, R_CACHE},
-	{M_POST, "/{topic}/questions/{id}/answers", page_answer_post, R_FORM},
+	{M_POST, "/{topic}/questions/{id}/answers", page_answer_post, R_FORM | R_UPLOAD},
 	{M_POST, "/{topic}/questions/{id}/accept", page_accept, R_LOGIN},
 	{M_GET | M_POST, "/{topic}/questions/{id}/edit", page_question_edit, R_LOGIN | R_FORM},
 	{M_GET, "/{topic}/questions/{id}/history", page_question_history, 0},
 	{M_GET | M_POST, "/{topic}/questions/{id}/answers/{aid}/edit", page_answer_edit, R_LOGIN | R_FORM},
 	{M_GET, "/{topic}/questions/{id}/answers/{aid}/history", page_answer_history, 0},
 	/* Issue 5: articles, feeds, sitemap, guide workflow. */
-	{M_GET, "/{topic}/content/{slug}", page_article, 0},
+	{M_GET, "/{topic}/content/{slug}", page_article, R_CACHE},
 	{M_GET | M_POST, "/{topic}/content/new", page_article_new, R_GUIDE | R_FORM},
 	{M_GET | M_POST, "/{topic}/content/{slug}/edit", page_article_edit, R_GUIDE | R_FORM},
 	{M_GET, "/feeds/{feed}", page_feed, 0},
@@ -38,6 +40,16 @@ route web_routes[] = {
 	{M_GET, "/u/{username}/credentials", page_credentials, 0},
 	{M_GET | M_POST, "/admin/guides/{username}", page_admin_credentials, R_ADMIN | R_FORM},
 	{M_GET, "/admin/guides", page_admin_guides, R_ADMIN},
+	/* Issue 3: safe posting: CAPTCHA, crisis help, reports, moderation. */
+	{M_GET, "/captcha/{token}", page_captcha_png, 0},
+	{M_GET, "/help/urgent", page_help_urgent, 0},
+	{M_GET | M_POST, "/{topic}/questions/{id}/flag", page_flag, R_FORM},
+	{M_GET, "/account/posts", page_own_posts, R_LOGIN},
+	{M_GET, "/mod", page_mod_queue, R_MOD},
+	{M_GET, "/mod/post", page_mod_post, R_MOD},
+	{M_POST, "/mod/act", page_mod_act, R_MOD},
+	{M_GET, "/mod/log", page_mod_log, R_MOD},
+	{M_GET, "/images/{file}", page_image, 0},
 };
 
 const int web_nroutes = (int)(sizeof web_routes / sizeof web_routes[0]);

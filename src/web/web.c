@@ -14,6 +14,7 @@
 #include "model/session.h"
 #include "web/pagecache.h"
 #include "web/pages.h"
+#include "web/safety.h"
 #include "web/credentials.h"
 
 /* ---- identity and dispatch ---- */
@@ -87,6 +88,18 @@ static void sort_routes(void)
 	router_sort(web_routes, web_nroutes);
 }
 
+size_t web_body_limit(req *r)
+{
+	pthread_once(&routes_once, sort_routes);
+	if (r->method != M_POST)
+		return 0;
+	const route *rt = NULL;
+	unsigned allowed = 0;
+	if (router_match(web_routes, web_nroutes, r, &rt, &allowed) == ROUTE_FOUND && (rt->flags & R_UPLOAD))
+		return (size_t)APP(r)->cfg->max_body_kb * 1024 + UPLOAD_EXTRA;
+	return 0;
+}
+
 void web_dispatch(req *r)
 {
 	pthread_once(&routes_once, sort_routes);
@@ -155,6 +168,8 @@ void web_dispatch(req *r)
 	bool cacheable = (f & R_CACHE) && (r->method == M_GET || r->method == M_HEAD) && !r->user &&
 	                 !req_cookie(r, "cc_sid") && !req_cookie(r, "cc_flash") && !req_cookie(r, "cc_rw") &&
 	                 pagecache_enabled();
+	if (rt->fn == page_question && !safety_watch_read(r))
+		return; /* bulk reading is slowed whether or not the page is cached */
 	if (cacheable && pagecache_serve(r)) {
 		if (rt->fn == page_question)
 			page_question_viewed(r);
@@ -171,6 +186,17 @@ void web_dispatch(req *r)
 		pagecache_store(r, gen);
 	else if (r->method == M_POST && r->status < 400)
 		pagecache_changed(db_conn(APP(r)->db));
+}
+
+bool web_fill_hole(req *r, const char *name, buf *out)
+{
+	if (strcmp(name, "captcha") == 0) {
+		tval *ctx = tv_obj(r->a);
+		safety_form(r, db_conn(APP(r)->db), ctx, arena_printf(r->a, "%s#captcha", r->path));
+		tmpl_render(out, "captcha", ctx);
+		return true;
+	}
+	return false;
 }
 
 /* ---- CSRF ---- */
@@ -336,6 +362,9 @@ static const struct {
 	{"account", "success", "Your account settings are saved."},
 	{"password", "success", "Your password is changed. You were logged out on your other devices."},
 	{"draft_deleted", "success", "Your draft is deleted."},
+	{"held", "warning", "Thank you. Your post is waiting for a moderator and will appear once they have checked it. Members can follow it under “Your posts under review” on their account page."},
+	{"flagged", "success", "Thank you for the report. A moderator will look at it."},
+	{"mod_done", "success", "Done. The action is in the moderation log."},
 };
 
 void web_flash(req *r, const char *code)

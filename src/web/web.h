@@ -27,7 +27,13 @@ enum {
 	R_NOCSRF = 1u << 4,   /* a POST that carries no CSRF token (none so far) */
 	R_FORM = 1u << 5,     /* a POST that re-renders its form itself on a CSRF failure */
 	R_CACHE = 1u << 6,    /* a GET page the same for every guest: served from the page cache */
+	R_UPLOAD = 1u << 7,   /* a POST that takes image uploads: body limit raised by UPLOAD_EXTRA */
 };
+
+/* Room for IMAGE_MAX_PER_POST images of 5 MB and the multipart framing, on top of --max-body-kb. */
+#define UPLOAD_EXTRA ((size_t)4 * 5 * 1024 * 1024 + 256 * 1024)
+/* The body limit of a request (http_opts.body_limit): raised for R_UPLOAD routes, else 0. */
+size_t web_body_limit(req *r);
 
 /* Form errors, in page order. */
 typedef struct ferrs {
@@ -93,6 +99,10 @@ void web_author(req *r, tval *o, const struct author *au);
 void web_time(req *r, tval *o, const char *key, int64_t t);
 /* Canonical path of a question. */
 char *web_question_url(req *r, const char *topic_slug, int64_t id, const char *slug);
+
+/* Writes a fresh copy of a per-visitor part of a cached page (see pagecache.h); false when
+ * the name is unknown. */
+bool web_fill_hole(req *r, const char *name, buf *out);
 
 /* Counts a view of a question; counts are written in batches (web_views_flush). */
 void web_view(int64_t question_id);

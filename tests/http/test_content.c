@@ -11,6 +11,7 @@
 
 #include <cmocka.h>
 
+#include "captcha_answer.h"
 #include "harness.h"
 
 static srv S;
@@ -42,8 +43,12 @@ static char *ask(client *c, const char *topic, const char *title, const char *bo
 	char path[128];
 	snprintf(path, sizeof path, "/%s/ask", topic);
 	resp *r = http_get(c, path);
-	char *tok = csrf_of(r);
-	char *f = form("csrf", tok, "title", title, "body", body, "guest_name", "", "action", "post", NULL);
+	char *tok = csrf_of(r), *ct, *ca;
+	captcha_solve(&S, r, &ct, &ca);
+	char *f = form("csrf", tok, "title", title, "body", body, "guest_name", "", "captcha_token", ct,
+	               "captcha_answer", ca, "action", "post", NULL);
+	free(ct);
+	free(ca);
 	r = http_post(c, path, f);
 	assert_int_equal(r->status, 303);
 	char *loc = strdup(r->location);
@@ -173,9 +178,12 @@ static void test_answer_sources(void **state)
 	assert_int_equal(login_as(m, "tom_h", PW), 0);
 	resp *r = http_get(m, q);
 	assert_false(has(r, "name=\"sources\""));
-	char *tok = csrf_of(r);
+	char *tok = csrf_of(r), *ct, *ca;
+	captcha_solve(&S, r, &ct, &ca); /* a new member still gets a CAPTCHA */
 	char *f = form("csrf", tok, "body", "Mine eased off after a couple of years.", "sources",
-	               "Mine | https://example.org/member", NULL);
+	               "Mine | https://example.org/member", "captcha_token", ct, "captcha_answer", ca, NULL);
+	free(ct);
+	free(ca);
 	r = http_post(m, apath, f);
 	assert_int_equal(r->status, 303);
 	r = http_follow(m, r);

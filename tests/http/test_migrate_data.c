@@ -13,6 +13,7 @@
 
 #include <cmocka.h>
 
+#include "captcha_answer.h"
 #include "harness.h"
 
 static int run(const char *from, const char *to, char *out, size_t outlen)
@@ -38,8 +39,12 @@ static void test_copy_sqlite_to_postgres(void **state)
 	client *c = client_new(&lite);
 	resp *r = http_get(c, "/asthma/ask");
 	char *tok = csrf_of(r);
-	char *body = form("csrf", tok, "title", "Migrated question with ünïcode — does it survive?", "body",
+	char *ct1, *ca1;
+	captcha_solve(&lite, r, &ct1, &ca1);
+	char *body = form("csrf", tok, "captcha_token", ct1, "captcha_answer", ca1, "title", "Migrated question with ünïcode — does it survive?", "body",
 	                  "A body with quotes ' \" and <angle> brackets, long enough.", "action", "post", NULL);
+	free(ct1);
+	free(ca1);
 	r = http_post(c, "/asthma/ask", body);
 	assert_int_equal(r->status, 303);
 	char *url = strdup(r->location);
@@ -73,8 +78,12 @@ static void test_copy_sqlite_to_postgres(void **state)
 	/* New rows get fresh ids after the copied ones (sequences were moved). */
 	r = http_get(p, "/asthma/ask");
 	tok = csrf_of(r);
-	body = form("csrf", tok, "title", "A question written after the move to PostgreSQL", "body",
+	char *ct2, *ca2;
+	captcha_solve(&lite, r, &ct2, &ca2);
+	body = form("csrf", tok, "captcha_token", ct2, "captcha_answer", ca2, "title", "A question written after the move to PostgreSQL", "body",
 	            "Written on the new database, after migrate-data.", "action", "post", NULL);
+	free(ct2);
+	free(ca2);
 	r = http_post(p, "/asthma/ask", body);
 	assert_int_equal(r->status, 303);
 	client_free(p);

@@ -12,6 +12,7 @@
 
 #include <cmocka.h>
 
+#include "captcha_answer.h"
 #include "harness.h"
 
 static srv A, B, LB; /* LB only carries the nginx address and folder */
@@ -103,8 +104,12 @@ static void test_flow_across_nodes(void **state)
 	/* Ask on one node, read on both. */
 	resp *r = http_get(c, "/migraine/ask");
 	char *tok = csrf_of(r);
-	char *body = form("csrf", tok, "title", "Do migraine apps help anyone track triggers?", "body",
+	char *ct1, *ca1;
+	captcha_solve(&A, r, &ct1, &ca1);
+	char *body = form("csrf", tok, "captcha_token", ct1, "captcha_answer", ca1, "title", "Do migraine apps help anyone track triggers?", "body",
 	                  "I keep forgetting what I ate before an attack. Does a diary help?", "action", "post", NULL);
+	free(ct1);
+	free(ca1);
 	r = http_post(c, "/migraine/ask", body);
 	assert_int_equal(r->status, 303);
 	char *url = strdup(r->location);
@@ -120,7 +125,11 @@ static void test_flow_across_nodes(void **state)
 	free(tok);
 	tok = csrf_of(r);
 	free(body);
-	body = form("csrf", tok, "body", "A paper diary worked for me.", NULL);
+	char *ct2, *ca2;
+	captcha_solve(&A, r, &ct2, &ca2);
+	body = form("csrf", tok, "captcha_token", ct2, "captcha_answer", ca2, "body", "A paper diary worked for me.", NULL);
+	free(ct2);
+	free(ca2);
 	r = http_post(c, apath, body);
 	assert_int_equal(r->status, 303);
 	client *da = client_new(&A), *db = client_new(&B);
@@ -138,8 +147,12 @@ static void test_flow_across_nodes(void **state)
 	free(xc);
 	r = http_get(ga, "/migraine/ask");
 	char *gtok = csrf_of(r);
-	char *gbody = form("csrf", gtok, "title", "Guest on node A: does node B see this soon?", "body",
+	char *ct3, *ca3;
+	captcha_solve(&A, r, &ct3, &ca3);
+	char *gbody = form("csrf", gtok, "captcha_token", ct3, "captcha_answer", ca3, "title", "Guest on node A: does node B see this soon?", "body",
 	                   "Node B cached its topic page before this question existed.", "action", "post", NULL);
+	free(ct3);
+	free(ca3);
 	r = http_post(ga, "/migraine/ask", gbody);
 	assert_int_equal(r->status, 303);
 	bool seen = false;

@@ -1,0 +1,89 @@
+/* captcha_answer.c: computes CAPTCHA answers from the test server's secret (see the header). */
+#include "captcha_answer.h"
+
+#include <sodium.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char alphabet[] = "ACDEFHJKMNPRTWXY34679";
+
+static void mac(unsigned char *out, size_t outlen, const unsigned char key[32], const char *domain,
+                const unsigned char *msg, size_t n)
+{
+	crypto_generichash_state st;
+	crypto_generichash_init(&st, key, 32, outlen);
+	crypto_generichash_update(&st, (const unsigned char *)domain, strlen(domain) + 1);
+	crypto_generichash_update(&st, msg, n);
+	crypto_generichash_final(&st, out, outlen);
+}
+
+/* Decodes the token and returns its nonce (12 bytes) in nonce; false if malformed. */
+static bool nonce_of(const char *secret, const char *token, unsigned char key[32], unsigned char nonce[12])
+{
+	if (sodium_init() < 0)
+		return false;
+	crypto_generichash(key, 32, (const unsigned char *)secret, strlen(secret), NULL, 0);
+	unsigned char raw[64];
+	size_t len = 0;
+	if (sodium_base642bin(raw, sizeof raw, token, strlen(token), NULL, &len, NULL,
+	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0 || len != 36)
+		return false;
+	memcpy(nonce, raw, 12);
+	return true;
+}
+
+char *captcha_answer_for(const char *secret, const char *token)
+{
+	unsigned char key[32], nonce[12], m[16];
+	if (!nonce_of(secret, token, key, nonce))
+		return NULL;
+	mac(m, sizeof m, key, "captcha-answer", nonce, 12);
+	char *out = malloc(6);
+	for (int i = 0; i < 5; i++)
+		out[i] = alphabet[m[i] % (sizeof alphabet - 1)];
+	out[5] = 0;
+	return out;
+}
+
+char *captcha_text_answer_for(const char *secret, const char *token)
+{
+	unsigned char key[32], nonce[12], m[4];
+	if (!nonce_of(secret, token, key, nonce))
+		return NULL;
+	mac(m, sizeof m, key, "captcha-text", nonce, 12);
+	int x = 3 + m[0] % 7, y = 1 + m[1] % 9;
+	int v = ((m[2] & 1) && y < x) ? x - y : x + y;
+	char *out = malloc(8);
+	out[0] = 0;
+	if (v >= 10) {
+		out[0] = (char)('0' + v / 10);
+		out[1] = (char)('0' + v % 10);
+		out[2] = 0;
+	} else {
+		out[0] = (char)('0' + v);
+		out[1] = 0;
+	}
+	return out;
+}
+
+char *captcha_token_of(const resp *r)
+{
+	static const char needle[] = "name=\"captcha_token\" value=\"";
+	const char *p = r->body ? strstr(r->body, needle) : NULL;
+	if (!p)
+		return NULL;
+	p += strlen(needle);
+	const char *e = strchr(p, '"');
+	return strndup(p, e ? (size_t)(e - p) : 0);
+}
+
+void captcha_solve(const srv *s, const resp *r, char **token, char **answer)
+{
+	*token = captcha_token_of(r);
+	*answer = *token ? captcha_answer_for(s->secret, *token) : NULL;
+	if (!*token)
+		*token = strdup("");
+	if (!*answer)
+		*answer = strdup("");
+}

@@ -1,0 +1,21 @@
+/* captcha_answer.h: solves the site's CAPTCHA the way a person would, but from the server
+ * secret: key = BLAKE2b-256(secret); token = base64url(nonce[12] ‖ expiry[8] ‖ mac[16]);
+ * answer letter i = ALPHABET[MAC(key, "captcha-answer", nonce)[i] % len]. Written apart from
+ * the server code on purpose, so a change to the contract fails the tests. */
+#ifndef CC_TEST_CAPTCHA_ANSWER_H
+#define CC_TEST_CAPTCHA_ANSWER_H
+#include <stdbool.h>
+
+#include "harness.h"
+
+/* The characters in the image of token under secret (malloc'd), or NULL if malformed. */
+char *captcha_answer_for(const char *secret, const char *token);
+/* The answer to the text question of token, as digits (malloc'd), or NULL. */
+char *captcha_text_answer_for(const char *secret, const char *token);
+/* The captcha_token of the last page (malloc'd), or NULL when the page has no CAPTCHA. */
+char *captcha_token_of(const resp *r);
+/* Token and image answer of the page's CAPTCHA, or two empty strings when it has none
+ * (trusted members). Both malloc'd. */
+void captcha_solve(const srv *s, const resp *r, char **token, char **answer);
+
+#endif
