@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "http/server.h"
 #include "model/session.h"
+#include "web/metrics.h"
 
 static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER;
@@ -76,6 +77,7 @@ int cmd_serve(int argc, char **argv)
 		.app = &app,
 		.handle = web_dispatch,
 		.error = web_error_page,
+		.done = metrics_observe,
 	};
 	http_server *srv = http_start(&o, err, sizeof err);
 	if (!srv) {

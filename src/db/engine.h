@@ -1,6 +1,8 @@
 /* engine.h: what a database engine implements behind db.h. */
 #ifndef CC_DB_ENGINE_H
 #define CC_DB_ENGINE_H
+#include <stdatomic.h>
+
 #include "db/db.h"
 
 typedef int (*db_row_cb)(void *ctx, const dbv *row, int cols);
@@ -28,6 +30,8 @@ struct db {
 	char *sync;
 	int key_ok;
 	unsigned long key; /* pthread_key_t for the thread's connection */
+	atomic_int nopen;  /* connections open (for /metrics) */
+	atomic_int ntx;    /* connections inside a transaction */
 };
 
 /* Every connection starts with this header. */

@@ -24,6 +24,14 @@ struct http_server {
 	int port;
 };
 
+/* Requests in flight across every server in the process (for /metrics). */
+static atomic_int inflight_all;
+
+int http_inflight(void)
+{
+	return atomic_load(&inflight_all);
+}
+
 static enum http_method parse_method(const char *m)
 {
 	if (!strcmp(m, "GET"))
@@ -199,6 +207,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	req *r = *con_cls;
 	if (!r) {
 		atomic_fetch_add(&s->inflight, 1);
+		atomic_fetch_add(&inflight_all, 1);
 		r = req_new(s, conn, url, method);
 		*con_cls = r;
 		const char *cl = req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -255,6 +264,7 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 		         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
 	arena_free(r->a);
 	*con_cls = NULL;
+	atomic_fetch_sub(&inflight_all, 1);
 	atomic_fetch_sub(&s->inflight, 1);
 }
 

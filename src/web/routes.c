@@ -1,6 +1,9 @@
 /* routes.c: the one route table. Order does not matter: the router sorts it most specific
  * first, so "/search" wins over "/{topic}". Each feature adds its rows here. */
+#include "web/api.h"
+#include "web/metrics.h"
 #include "web/pages.h"
+#include "web/tokens.h"
 #include "web/web.h"
 
 route web_routes[] = {
@@ -25,6 +28,19 @@ route web_routes[] = {
 	{M_GET, "/{topic}/questions/{id}/history", page_question_history, 0},
 	{M_GET | M_POST, "/{topic}/questions/{id}/answers/{aid}/edit", page_answer_edit, R_LOGIN | R_FORM},
 	{M_GET, "/{topic}/questions/{id}/answers/{aid}/history", page_answer_history, 0},
+
+	/* Issue 10: JSON API, operations, administration. */
+	{M_GET, "/metrics", page_metrics, 0},
+	{M_GET | M_POST, "/account/tokens", page_tokens, R_LOGIN | R_FORM},
+	{M_GET, "/api/v1/me", api_me, 0},
+	{M_GET, "/api/v1/topics", api_topics, 0},
+	{M_GET, "/api/v1/topics/{slug}", api_topic, 0},
+	{M_GET | M_POST, "/api/v1/topics/{slug}/questions", api_topic_questions, R_NOCSRF},
+	{M_GET, "/api/v1/questions", api_questions, 0},
+	{M_GET, "/api/v1/questions/{id}", api_question, 0},
+	{M_GET | M_POST, "/api/v1/questions/{id}/answers", api_answers, R_NOCSRF},
+	{M_GET, "/api/v1/search", api_search, 0},
+	{M_GET, "/api/v1/openapi.json", api_openapi, 0},
 };
 
 const int web_nroutes = (int)(sizeof web_routes / sizeof web_routes[0]);

@@ -12,6 +12,7 @@
 #include "model/author.h"
 #include "model/question.h"
 #include "model/session.h"
+#include "web/api.h"
 
 /* ---- identity and dispatch ---- */
 
@@ -351,6 +352,10 @@ void web_page(req *r, int status, const char *tmpl, tval *ctx, const char *title
 
 void web_error(req *r, int status, const char *code, const char *msg)
 {
+	if (strncmp(r->path, "/api/", 5) == 0) { /* the JSON API answers errors in JSON */
+		api_error(r, status, code, msg, NULL);
+		return;
+	}
 	static const struct {
 		int status;
 		const char *title;
