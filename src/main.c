@@ -1,4 +1,5 @@
 /* main.c: the carecircle command line: parse the command and dispatch to it. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,11 +14,14 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *help;
+	bool own_help; /* the command prints its own --help */
 } commands[] = {
-	{"serve", cmd_serve, "serve the site (migrates first)"},
-	{"migrate", cmd_migrate, "apply database migrations"},
-	{"demo", cmd_demo, "load the demo content [--if-empty]"},
-	{"user", cmd_user, "user create --username U --email E --role R [--password-stdin]"},
+	{"serve", cmd_serve, "serve the site (migrates first)", false},
+	{"migrate", cmd_migrate, "apply database migrations", false},
+	{"demo", cmd_demo, "load the demo content [--if-empty]", false},
+	{"user", cmd_user, "manage accounts: create, list, role, suspend, unsuspend", true},
+	{"backup", cmd_backup, "write a consistent copy of the live database: --out FILE", true},
+	{"restore", cmd_restore, "restore a backup into an empty database: --from FILE", true},
 };
 
 static void usage(FILE *f)
@@ -44,7 +48,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (!strcmp(argv[1], commands[i].name)) {
-			if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+			if (!commands[i].own_help && argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
 				printf("usage: carecircle %s — %s\n\n", commands[i].name, commands[i].help);
 				config_usage();
 				return 0;
