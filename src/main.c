@@ -20,6 +20,9 @@ static const struct {
 	{"migrate", cmd_migrate, "apply database migrations", false},
 	{"demo", cmd_demo, "load the demo content [--if-empty]", false},
 	{"user", cmd_user, "manage accounts: create, list, role, suspend, unsuspend", true},
+	{"topic", cmd_topic, "manage topics: list, create, edit", true},
+	{"settings", cmd_settings, "site name, logo, emergency resources, disclaimer: list, get, set", true},
+	{"import", cmd_import, "import topics and articles from a folder: --from DIR [--dry-run]", true},
 	{"backup", cmd_backup, "write a consistent copy of the live database: --out FILE", true},
 	{"restore", cmd_restore, "restore a backup into an empty database: --from FILE", true},
 };

@@ -19,6 +19,10 @@ int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_user_manage(int argc, char **argv);
+int cmd_topic(int argc, char **argv);
+int cmd_settings(int argc, char **argv);
+int cmd_import(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
 

@@ -1,5 +1,6 @@
 /* routes.c: the one route table. Order does not matter: the router sorts it most specific
  * first, so "/search" wins over "/{topic}". Each feature adds its rows here. */
+#include "web/admin.h"
 #include "web/api.h"
 #include "web/metrics.h"
 #include "web/pages.h"
@@ -32,6 +33,12 @@ route web_routes[] = {
 	/* Issue 10: JSON API, operations, administration. */
 	{M_GET, "/metrics", page_metrics, 0},
 	{M_GET | M_POST, "/account/tokens", page_tokens, R_LOGIN | R_FORM},
+	{M_GET, "/admin", page_admin, R_ADMIN},
+	{M_GET, "/admin/users", page_admin_users, R_ADMIN},
+	{M_POST, "/admin/users/{username}", page_admin_user_post, R_ADMIN},
+	{M_GET | M_POST, "/admin/topics", page_admin_topics, R_ADMIN | R_FORM},
+	{M_GET | M_POST, "/admin/topics/{slug}", page_admin_topic, R_ADMIN | R_FORM},
+	{M_GET | M_POST, "/admin/settings", page_admin_settings, R_ADMIN | R_FORM},
 	{M_GET, "/api/v1/me", api_me, 0},
 	{M_GET, "/api/v1/topics", api_topics, 0},
 	{M_GET, "/api/v1/topics/{slug}", api_topic, 0},

@@ -9,6 +9,7 @@
 #include "core/utf8.h"
 #include "core/util.h"
 #include "http/static.h"
+#include "model/admin.h"
 #include "model/author.h"
 #include "model/question.h"
 #include "model/session.h"
@@ -308,7 +309,12 @@ tval *web_ctx(req *r)
 {
 	struct app *app = APP(r);
 	tval *c = tv_obj(r->a);
-	tv_str(c, "site_name", app->cfg->site_name);
+	site_info si; /* admin-set name, logo, emergency resources and disclaimer (cached) */
+	site_info_get(db_conn(app->db), r->a, app->cfg->site_name, &si);
+	tv_str(c, "site_name", si.name);
+	tv_str(c, "site_logo", si.logo_url);
+	tv_str(c, "site_emergency", si.emergency);
+	tv_str(c, "site_disclaimer", si.disclaimer);
 	tv_str(c, "css_url", static_url("css/site.css"));
 	tv_str(c, "icon_url", static_url("img/favicon.svg"));
 	tv_str(c, "js_url", static_url("js/site.js"));
