@@ -9,6 +9,8 @@
 #include "core/log.h"
 #include "http/server.h"
 #include "model/session.h"
+#include "cmd/webhook_send.h"
+#include "model/webhook.h"
 #include "web/metrics.h"
 
 static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -79,6 +81,7 @@ int cmd_serve(int argc, char **argv)
 		.error = web_error_page,
 		.done = metrics_observe,
 	};
+	metrics_gauge("webhook_queue_depth", webhook_queue_depth);
 	http_server *srv = http_start(&o, err, sizeof err);
 	if (!srv) {
 		fprintf(stderr, "carecircle serve: %s\n", err);
@@ -88,6 +91,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	pthread_t maint;
 	pthread_create(&maint, NULL, maintenance, &app);
+	webhook_worker_start(app.db);
 	log_info("msg=\"serving\" listen=%s port=%d db=%s engine=%s", cfg.listen, http_port(srv),
 	         strncmp(cfg.db, "postgres", 8) == 0 ? "postgres://…" : cfg.db, db_engine_name(app.db));
 
@@ -100,6 +104,7 @@ int cmd_serve(int argc, char **argv)
 	pthread_cond_signal(&stop_cond);
 	pthread_mutex_unlock(&stop_lock);
 	pthread_join(maint, NULL);
+	webhook_worker_stop();
 	web_views_flush(app.db);
 	app_close(&app);
 	config_free(&cfg);

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "model/webhook.h"
 #include "render/markdown.h"
 
 #define Q_COLS                                                                                    \
@@ -151,6 +152,8 @@ static int create_tx(dbc *c, void *p)
 		return DB_ERR;
 	x->id = db_int(&r, 0, 0);
 	rc = db_exec(c, &q_topic_count, DBP(dbi(q->topic_id)));
+	if (rc >= 0) /* webhook deliveries commit with the question */
+		rc = webhook_on_question(c, x->a, x->id, q->topic_id, q->title, x->excerpt);
 	return rc < 0 ? rc : 1;
 }
 

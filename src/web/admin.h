@@ -9,5 +9,6 @@ void page_admin_user_post(req *r);
 void page_admin_topics(req *r);
 void page_admin_topic(req *r);
 void page_admin_settings(req *r);
+void page_admin_webhooks(req *r);
 
 #endif

@@ -39,6 +39,7 @@ route web_routes[] = {
 	{M_GET | M_POST, "/admin/topics", page_admin_topics, R_ADMIN | R_FORM},
 	{M_GET | M_POST, "/admin/topics/{slug}", page_admin_topic, R_ADMIN | R_FORM},
 	{M_GET | M_POST, "/admin/settings", page_admin_settings, R_ADMIN | R_FORM},
+	{M_GET | M_POST, "/admin/webhooks", page_admin_webhooks, R_ADMIN | R_FORM},
 	{M_GET, "/api/v1/me", api_me, 0},
 	{M_GET, "/api/v1/topics", api_topics, 0},
 	{M_GET, "/api/v1/topics/{slug}", api_topic, 0},
