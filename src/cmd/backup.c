@@ -82,7 +82,7 @@ static sqlite3 *open_db(const char *path, int flags, char *err, size_t errlen)
 {
 	sqlite3 *h = NULL;
 	if (sqlite3_open_v2(path, &h, flags, NULL) != SQLITE_OK) {
-		snprintf(err, errlen, "cannot open %s: %s", path, h ? sqlite3_errmsg(h) : "out of memory");
+		snprintf(err, errlen, "cannot open %.900s: %s", path, h ? sqlite3_errmsg(h) : "out of memory");
 		sqlite3_close(h);
 		return NULL;
 	}
@@ -121,11 +121,11 @@ static int backup_sqlite(const char *url, const char *out, bool force, char *err
 	snprintf(tmp, sizeof tmp, "%s.partial-%d", out, (int)getpid());
 	struct stat sb;
 	if (!force && stat(out, &sb) == 0) {
-		snprintf(err, errlen, "%s exists (use --force to replace it)", out);
+		snprintf(err, errlen, "%.900s exists (use --force to replace it)", out);
 		return -1;
 	}
 	if (stat(sqlite_path(url), &sb) != 0) {
-		snprintf(err, errlen, "there is no database at %s", sqlite_path(url));
+		snprintf(err, errlen, "there is no database at %.900s", sqlite_path(url));
 		return -1;
 	}
 	if (!(src = open_db(sqlite_path(url), SQLITE_OPEN_READONLY, err, errlen)))
@@ -149,14 +149,14 @@ static int backup_sqlite(const char *url, const char *out, bool force, char *err
 	dst = NULL;
 	int fd = open(tmp, O_RDONLY);
 	if (fd < 0 || fsync(fd) != 0) {
-		snprintf(err, errlen, "cannot sync %s", tmp);
+		snprintf(err, errlen, "cannot sync %.900s", tmp);
 		if (fd >= 0)
 			close(fd);
 		goto out;
 	}
 	close(fd);
 	if (rename(tmp, out) != 0) {
-		snprintf(err, errlen, "cannot move the backup to %s: %s", out, strerror(errno));
+		snprintf(err, errlen, "cannot move the backup to %.900s: %s", out, strerror(errno));
 		goto out;
 	}
 	printf("backup written to %s (%d pages)\n", out, pages);
@@ -187,13 +187,13 @@ static int restore_sqlite(const char *from, const char *url, bool force, char *e
 		goto out;
 	char why[256];
 	if (!looks_valid(src, why, sizeof why)) {
-		snprintf(err, errlen, "%s cannot be restored: %s", from, why);
+		snprintf(err, errlen, "%.700s cannot be restored: %s", from, why);
 		goto out;
 	}
 	if (!(dst = open_db(sqlite_path(url), SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE, err, errlen)))
 		goto out;
 	if (sqlite_has_tables(dst) && !force) {
-		snprintf(err, errlen, "%s already holds a database (use --force to replace it)", sqlite_path(url));
+		snprintf(err, errlen, "%.900s already holds a database (use --force to replace it)", sqlite_path(url));
 		goto out;
 	}
 	/* The backup API takes the target's write lock and replaces it in one step, so a reader
@@ -214,7 +214,7 @@ static int backup_pg(const char *url, const char *out, bool force, char *err, si
 {
 	struct stat sb;
 	if (!force && stat(out, &sb) == 0) {
-		snprintf(err, errlen, "%s exists (use --force to replace it)", out);
+		snprintf(err, errlen, "%.900s exists (use --force to replace it)", out);
 		return -1;
 	}
 	char tmp[4096], file[4200], dbarg[4200];
@@ -230,7 +230,7 @@ static int backup_pg(const char *url, const char *out, bool force, char *err, si
 	}
 	if (rename(tmp, out) != 0) {
 		unlink(tmp);
-		snprintf(err, errlen, "cannot move the backup to %s: %s", out, strerror(errno));
+		snprintf(err, errlen, "cannot move the backup to %.900s: %s", out, strerror(errno));
 		return -1;
 	}
 	printf("backup written to %s (pg_dump custom format)\n", out);
