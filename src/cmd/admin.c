@@ -77,6 +77,8 @@ static void user_usage(FILE *f)
 	      "       carecircle user role USERNAME ROLE\n"
 	      "       carecircle user suspend USERNAME     (ends sessions; API tokens stop working)\n"
 	      "       carecircle user unsuspend USERNAME\n"
+	      "       carecircle user token USERNAME --name NAME [--scope read|write]\n"
+	      "                                            (prints a new API token once)\n"
 	      "Without --password-stdin a random password is generated and printed once.\n",
 	      f);
 }
@@ -86,7 +88,7 @@ int cmd_user(int argc, char **argv)
 	bool help = app_has_flag(argc, argv, "help");
 	if (argc >= 3 && !help &&
 	    (!strcmp(argv[2], "list") || !strcmp(argv[2], "role") || !strcmp(argv[2], "suspend") ||
-	     !strcmp(argv[2], "unsuspend")))
+	     !strcmp(argv[2], "unsuspend") || !strcmp(argv[2], "token")))
 		return cmd_user_manage(argc, argv);
 	if (argc < 3 || strcmp(argv[2], "create") != 0 || help) {
 		user_usage(help ? stdout : stderr);

@@ -17,7 +17,7 @@ static const char *const command_flags[] = {"username", "email", "role", "passwo
                                             "display-name", "title", "if-empty", "help",
                                             /* issue 10: backup, restore, import, admin commands */
                                             "out", "from", "force", "slug", "name", "summary",
-                                            "overview-file", "reason", "dry-run", NULL};
+                                            "overview-file", "reason", "dry-run", "scope", NULL};
 /* Command flags that take no value. */
 static const char *const command_bools[] = {"password-stdin", "if-empty", "help", "force", "dry-run", NULL};
 

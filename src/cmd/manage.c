@@ -8,6 +8,7 @@
 #include "core/util.h"
 #include "model/admin.h"
 #include "model/settings.h"
+#include "model/token.h"
 #include "model/topic.h"
 
 /* A command's working state: the app, an arena, and positional words after the subcommand. */
@@ -133,6 +134,25 @@ int cmd_user_manage(int argc, char **argv)
 			goto out;
 		}
 		printf("%s is %s\n", u.username, s ? "suspended (sessions ended, tokens stopped)" : "active again");
+		rc = 0;
+	} else if (strcmp(sub, "token") == 0 && k.npos == 1) {
+		const char *name = app_flag(k.nargs, k.args, "name");
+		const char *scope = app_flag(k.nargs, k.args, "scope");
+		if (!name || !*name || strlen(name) > TOKEN_NAME_MAX ||
+		    (scope && strcmp(scope, "read") != 0 && strcmp(scope, "write") != 0)) {
+			fprintf(stderr, "carecircle user token: give --name (at most 60 characters) and --scope read|write\n");
+			rc = 2;
+			goto out;
+		}
+		user u;
+		if (find_user(&k, "user token", k.pos[0], &u))
+			goto out;
+		char *tok = token_create(k.c, k.a, u.id, name, scope && strcmp(scope, "write") == 0);
+		if (!tok) {
+			fprintf(stderr, "carecircle user token: the token could not be saved\n");
+			goto out;
+		}
+		printf("%s\n", tok);
 		rc = 0;
 	} else {
 		fprintf(stderr, "carecircle user: unknown or incomplete command (try carecircle user --help)\n");

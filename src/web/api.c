@@ -358,6 +358,8 @@ void api_search(req *r)
 
 void api_openapi(req *r)
 {
+	if (!api_auth(r, false, false))
+		return;
 	const struct embedded_file *f = embedded_find("data/openapi.json");
 	if (!f) {
 		api_error(r, 404, "not_found", "The API description is not built into this binary.", NULL);
@@ -375,5 +377,4 @@ void api_openapi(req *r)
 	json_array_append_new(servers, s);
 	json_object_set_new(j, "servers", servers);
 	api_send(r, 200, j);
-	res_header(r, "Access-Control-Allow-Origin", "*");
 }

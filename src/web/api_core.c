@@ -21,6 +21,11 @@ void api_send(req *r, int status, json_t *j)
 	r->out.len = 0;
 	res_header(r, "Cache-Control", "private, no-cache");
 	res_header(r, "Vary", "Authorization, Cookie");
+	/* Any site may call the API from a browser: reads are public and writes need a bearer
+	 * token the calling script holds (cookies are never accepted for writes, and a "*"
+	 * origin never exposes a cookie-authenticated answer). */
+	res_header(r, "Access-Control-Allow-Origin", "*");
+	res_header(r, "Access-Control-Expose-Headers", "ETag, Location");
 	size_t n = j ? json_dumpb(j, NULL, 0, JSON_COMPACT) : 0;
 	char *p = n ? buf_reserve(&r->out, n + 1) : NULL;
 	if (p) {
@@ -90,8 +95,23 @@ dbc *api_db(req *r)
 	return c;
 }
 
+/* A CORS preflight: say which methods and headers a cross-site script may use. */
+static void preflight(req *r)
+{
+	r->status = 204;
+	r->out.len = 0;
+	res_header(r, "Access-Control-Allow-Origin", "*");
+	res_header(r, "Access-Control-Allow-Methods", "GET, POST");
+	res_header(r, "Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match");
+	res_header(r, "Access-Control-Max-Age", "86400");
+}
+
 bool api_auth(req *r, bool need_user, bool write)
 {
+	if (r->method == M_OPTIONS) {
+		preflight(r);
+		return false;
+	}
 	const char *h = req_header(r, "Authorization");
 	bool token_write = false, token = false;
 	if (h) {

@@ -219,6 +219,28 @@ static void test_cli(void **state)
 	assert_true(seen);
 	client_free(c);
 
+	/* A token for a script, printed once. */
+	assert_int_equal(srv_cmd(&S, "user token zoe_m --name nightly-sync --scope write", NULL), 0);
+	char tok[64] = "";
+	FILE *f = fopen(S.log, "r");
+	char line[4096];
+	while (f && fgets(line, sizeof line, f))
+		if (strncmp(line, "cc_", 3) == 0 && strlen(line) == 47)
+			snprintf(tok, sizeof tok, "%.46s", line);
+	if (f)
+		fclose(f);
+	assert_int_equal(strlen(tok), 46);
+	char auth[100];
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
+	const char *hd[] = {auth, NULL};
+	c = client_new(&S);
+	r = http_request(c, "GET", "/api/v1/me", NULL, NULL, 0, hd);
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "\"username\":\"zoe_m\""));
+	client_free(c);
+	assert_int_equal(srv_cmd(&S, "user token zoe_m --scope write", NULL), 2);
+	assert_int_equal(srv_cmd(&S, "user token nobody_here --name x", NULL), 1);
+
 	static const char *const helps[] = {"user --help", "topic --help", "settings --help", "import --help",
 	                                    "backup --help", "restore --help", "serve --help", "migrate --help",
 	                                    "demo --help"};

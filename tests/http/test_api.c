@@ -134,6 +134,18 @@ static void test_topics_and_etag(void **state)
 	is_error(call(c, "GET", "/api/v1/nothing-here", NULL, NULL, 404), "not_found", NULL);
 	is_error(call(c, "DELETE", "/api/v1/topics", NULL, "{}", 405), "method_not_allowed", NULL);
 
+	/* Browsers on other sites may call it (CORS), with a token in Authorization. */
+	r = http_request(c, "OPTIONS", "/api/v1/topics/hemifacial-spasm/questions", NULL, NULL, 0, NULL);
+	assert_int_equal(r->status, 204);
+	char *allow = header_of(r, "Access-Control-Allow-Headers");
+	assert_non_null(allow);
+	assert_non_null(strstr(allow, "Authorization"));
+	free(allow);
+	r = http_get(c, "/api/v1/topics");
+	char *origin = header_of(r, "Access-Control-Allow-Origin");
+	assert_string_equal(origin, "*");
+	free(origin);
+
 	j = call(c, "GET", "/api/v1/openapi.json", NULL, NULL, 200);
 	assert_string_equal(json_string_value(json_object_get(j, "openapi")), "3.1.0");
 	assert_non_null(json_object_get(json_object_get(j, "paths"), "/questions/{id}/answers"));
