@@ -19,7 +19,9 @@ static const int statuses[] = {200, 201, 204, 301, 302, 303, 304, 400, 401, 403,
                                405, 409, 413, 415, 422, 429, 500, 502, 503, 0 /* other */};
 enum { NSTATUS = sizeof statuses / sizeof statuses[0] };
 
-/* Slot 0: no route matched; slot 1: static files; then the route table in its sorted order. */
+/* Slot 0: no route matched; other slots are claimed by route patterns (pointers from the
+ * route table, or "/static/…") the first time each is seen, so the table order never matters. */
+static const char *_Atomic slot_route[MAX_ROUTES];
 static atomic_ulong counts[MAX_ROUTES][NSTATUS];
 static atomic_ulong buckets[MAX_ROUTES][NBUCKETS];
 static atomic_ulong sum_us[MAX_ROUTES];
@@ -31,17 +33,23 @@ static int route_slot(const char *pattern)
 {
 	if (!pattern)
 		return 0;
-	if (strcmp(pattern, "/static/…") == 0)
-		return 1;
-	for (int i = 0; i < web_nroutes && i + 2 < MAX_ROUTES; i++)
-		if (web_routes[i].pattern == pattern)
-			return i + 2;
+	for (int i = 1; i < MAX_ROUTES; i++) {
+		const char *cur = atomic_load(&slot_route[i]);
+		if (cur == pattern)
+			return i;
+		if (!cur) {
+			const char *expected = NULL;
+			if (atomic_compare_exchange_strong(&slot_route[i], &expected, pattern) || expected == pattern)
+				return i;
+		}
+	}
 	return 0;
 }
 
 static const char *slot_name(int s)
 {
-	return s == 0 ? "-" : s == 1 ? "/static/…" : web_routes[s - 2].pattern;
+	const char *p = s ? atomic_load(&slot_route[s]) : NULL;
+	return p ? p : "-";
 }
 
 static int status_slot(int status)
@@ -97,7 +105,7 @@ static void route_label(buf *b, int s)
 void page_metrics(req *r)
 {
 	buf *b = &r->out;
-	int nslots = web_nroutes + 2 < MAX_ROUTES ? web_nroutes + 2 : MAX_ROUTES;
+	int nslots = MAX_ROUTES;
 	buf_puts(b, "# HELP carecircle_http_requests_total HTTP requests by route pattern and status.\n"
 	            "# TYPE carecircle_http_requests_total counter\n");
 	for (int s = 0; s < nslots; s++)
