@@ -14,7 +14,12 @@
 #include "model/author.h"
 #include "web/web.h"
 
-enum { API_LIMIT_DEFAULT = 20, API_LIMIT_MAX = 100 };
+enum {
+	API_LIMIT_DEFAULT = 20,
+	API_LIMIT_MAX = 100,
+	API_WRITE_MAX = 60,     /* posts per member … */
+	API_WRITE_WINDOW = 600, /* … in this many seconds, through the API */
+};
 
 /* Sends j as the response (takes the reference). GET 200 replies carry an ETag, and a request
  * whose If-None-Match matches gets 304 with no body. */

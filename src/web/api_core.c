@@ -95,6 +95,34 @@ dbc *api_db(req *r)
 	return c;
 }
 
+/* Posts a member made in the last API_WRITE_WINDOW seconds, counted from the posts themselves
+ * (so every node agrees without extra state). A script that floods gets 429 + Retry-After. */
+static const dbq q_recent_posts = {
+	"SELECT (SELECT count(*) FROM questions WHERE user_id = $1 AND created_at > $2) + "
+	"(SELECT count(*) FROM answers WHERE user_id = $1 AND created_at > $2)",
+	NULL};
+
+static bool api_write_budget(req *r)
+{
+	dbc *c = api_db(r);
+	if (!c)
+		return false;
+	int rc;
+	int64_t n = db_scalar(c, &q_recent_posts, DBP(dbi(web_user(r)->id), dbi(util_now() - API_WRITE_WINDOW)), 0, &rc);
+	if (rc < 0) {
+		api_db_error(r, rc);
+		return false;
+	}
+	if (n < API_WRITE_MAX)
+		return true;
+	api_error(r, 429, "rate_limited",
+	          arena_printf(r->a, "This account posted %d times in the last %d minutes. Please wait a few minutes.",
+	                       API_WRITE_MAX, API_WRITE_WINDOW / 60),
+	          NULL);
+	res_header(r, "Retry-After", "60");
+	return false;
+}
+
 /* A CORS preflight: say which methods and headers a cross-site script may use. */
 static void preflight(req *r)
 {
@@ -150,6 +178,8 @@ bool api_auth(req *r, bool need_user, bool write)
 		          NULL);
 		return false;
 	}
+	if (write && !api_write_budget(r))
+		return false;
 	if (need_user && !r->user) {
 		api_error(r, 401, "auth_required", "Sign in or send a personal access token.", NULL);
 		return false;

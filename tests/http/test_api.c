@@ -410,12 +410,32 @@ static void test_revoke(void **state)
 	client_free(c);
 }
 
+static void test_rate_limit(void **state)
+{
+	char tok[64];
+	make_token("lina_p", "busy script", "write", tok, sizeof tok);
+	client *c = client_new(&S);
+	json_t *j = call(c, "POST", "/api/v1/topics/asthma/questions", tok,
+	                 "{\"title\":\"Does cold air set off my wheeze?\",\"body\":\"Every winter morning my chest gets tight outside.\"}",
+	                 201);
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/questions/%lld/answers", (long long)json_integer_value(json_object_get(j, "id")));
+	json_decref(j);
+	for (int i = 1; i < 60; i++)
+		json_decref(call(c, "POST", path, tok, "{\"body\":\"A scarf over the mouth helps me.\"}", 201));
+	is_error(call(c, "POST", path, tok, "{\"body\":\"One too many.\"}", 429), "rate_limited", NULL);
+	/* Reading is not limited. */
+	json_decref(call(c, "GET", path, tok, NULL, 200));
+	client_free(c);
+}
+
 int main(void)
 {
 	harness_require_engine();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_topics_and_etag), cmocka_unit_test(test_pagination), cmocka_unit_test(test_auth),
 		cmocka_unit_test(test_write_flow),      cmocka_unit_test(test_search),     cmocka_unit_test(test_revoke),
+		cmocka_unit_test(test_rate_limit),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
