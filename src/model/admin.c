@@ -238,3 +238,32 @@ int admin_stats(dbc *c, site_stats *s)
 	arena_free(a);
 	return rc < 0 ? rc : 0;
 }
+
+static const dbq q_activity = {
+	"SELECT t.slug, t.name, "
+	"(SELECT count(*) FROM questions q WHERE q.topic_id = t.id AND q.status = 'published' AND q.created_at >= $1), "
+	"(SELECT count(*) FROM answers x JOIN questions q ON q.id = x.question_id WHERE q.topic_id = t.id "
+	"AND x.status = 'published' AND x.created_at >= $1), "
+	"(SELECT count(*) FROM questions q WHERE q.topic_id = t.id AND q.status = 'published' AND q.answer_count = 0), "
+	"(SELECT coalesce(sum(q.view_count), 0) FROM questions q WHERE q.topic_id = t.id) "
+	"FROM topics t ORDER BY 3 DESC, 4 DESC, t.name",
+	NULL};
+
+int admin_topic_activity(dbc *c, arena *a, topic_activity **out)
+{
+	dbrows r;
+	int rc = db_query(c, &q_activity, DBP(dbi(util_now() - 30 * 86400)), a, &r);
+	if (rc < 0)
+		return rc;
+	*out = ARENA_ARRAY(a, topic_activity, rc);
+	for (int i = 0; i < rc; i++) {
+		topic_activity *t = &(*out)[i];
+		t->slug = db_text(&r, i, 0);
+		t->name = db_text(&r, i, 1);
+		t->questions_30d = db_int(&r, i, 2);
+		t->answers_30d = db_int(&r, i, 3);
+		t->unanswered = db_int(&r, i, 4);
+		t->views = db_int(&r, i, 5);
+	}
+	return rc;
+}

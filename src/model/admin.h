@@ -64,4 +64,11 @@ typedef struct site_stats {
 } site_stats;
 int admin_stats(dbc *c, site_stats *out);
 
+typedef struct topic_activity {
+	const char *slug, *name;
+	int64_t questions_30d, answers_30d, unanswered, views;
+} topic_activity;
+/* Per topic over the last 30 days, busiest first. */
+int admin_topic_activity(dbc *c, arena *a, topic_activity **out);
+
 #endif

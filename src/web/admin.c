@@ -58,6 +58,22 @@ void page_admin(req *r)
 	tv_int(o, "answers", s.answers);
 	tv_int(o, "answers_7d", s.answers_7d);
 	tv_int(o, "tokens", s.tokens);
+	topic_activity *ta;
+	int n = admin_topic_activity(c, r->a, &ta);
+	if (n < 0) {
+		web_db_error(r, n);
+		return;
+	}
+	tval *list = tv_childlist(ctx, "activity");
+	for (int i = 0; i < n; i++) {
+		tval *t = tv_push(list);
+		tv_str(t, "slug", ta[i].slug);
+		tv_str(t, "name", ta[i].name);
+		tv_int(t, "questions", ta[i].questions_30d);
+		tv_int(t, "answers", ta[i].answers_30d);
+		tv_int(t, "unanswered", ta[i].unanswered);
+		tv_int(t, "views", ta[i].views);
+	}
 	web_page(r, 200, "admin", ctx, "Administration");
 }
 

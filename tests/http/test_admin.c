@@ -73,6 +73,8 @@ static void test_access(void **state)
 	assert_int_equal(r->status, 200);
 	assert_true(has(r, "The community in numbers"));
 	assert_true(has(r, "<dt>Questions</dt><dd>"));
+	assert_true(has(r, "Topics over the last 30 days"));
+	assert_true(has(r, "<td><a href=\"/hemifacial-spasm\">Hemifacial Spasm</a></td>"));
 	assert_true(has(r, "href=\"/admin\">Admin</a>")); /* header link for admins */
 	client_free(a);
 }
