@@ -3,6 +3,7 @@
 
 #include <curl/curl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -61,6 +62,9 @@ static bool post(arena *a, const webhook_delivery *d, long *status, const char *
 	return ok;
 }
 
+/* Set when serve is stopping: the current delivery finishes, no new one starts. */
+static atomic_bool stop_now;
+
 int webhook_send_due(db *d, int max)
 {
 	dbc *c = db_conn(d);
@@ -68,7 +72,7 @@ int webhook_send_due(db *d, int max)
 		return DB_ERR;
 	int n = 0;
 	arena *a = arena_new(0);
-	for (; n < max; n++) {
+	for (; n < max && !atomic_load(&stop_now); n++) {
 		arena_reset(a);
 		webhook_delivery w;
 		int rc = webhook_claim(c, a, &w);
@@ -123,6 +127,7 @@ void webhook_worker_start(db *d)
 {
 	curl_global_init(CURL_GLOBAL_DEFAULT);
 	stopping = false;
+	atomic_store(&stop_now, false);
 	running = pthread_create(&worker, NULL, loop, d) == 0;
 }
 
@@ -130,6 +135,7 @@ void webhook_worker_stop(void)
 {
 	if (!running)
 		return;
+	atomic_store(&stop_now, true);
 	pthread_mutex_lock(&lock);
 	stopping = true;
 	pthread_cond_signal(&wake);
