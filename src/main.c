@@ -1,4 +1,5 @@
 /* main.c: the carecircle command line: parse the command and dispatch to it. */
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,13 +14,19 @@ static const struct {
 	const char *name;
 	int (*fn)(int argc, char **argv);
 	const char *help;
+	bool own_help; /* the command prints its own --help */
 } commands[] = {
-	{"serve", cmd_serve, "serve the site (migrates first)"},
-	{"migrate", cmd_migrate, "apply database migrations"},
-	{"demo", cmd_demo, "load the demo content [--if-empty]"},
-	{"bench-data", cmd_bench_data, "fill a database for benchmarks: --questions N --answers M"},
-	{"migrate-data", cmd_migrate_data, "copy a site: --from sqlite:PATH --to postgres://…"},
-	{"user", cmd_user, "user create --username U --email E --role R [--password-stdin]"},
+	{"serve", cmd_serve, "serve the site (migrates first)", false},
+	{"migrate", cmd_migrate, "apply database migrations", false},
+	{"demo", cmd_demo, "load the demo content [--if-empty]", false},
+	{"bench-data", cmd_bench_data, "fill a database for benchmarks: --questions N --answers M", false},
+	{"migrate-data", cmd_migrate_data, "copy a site: --from sqlite:PATH --to postgres://…", false},
+	{"user", cmd_user, "manage accounts: create, list, role, suspend, unsuspend", true},
+	{"topic", cmd_topic, "manage topics: list, create, edit", true},
+	{"settings", cmd_settings, "site name, logo, emergency resources, disclaimer: list, get, set", true},
+	{"import", cmd_import, "import topics and articles from a folder: --from DIR [--dry-run]", true},
+	{"backup", cmd_backup, "write a consistent copy of the live database: --out FILE", true},
+	{"restore", cmd_restore, "restore a backup into an empty database: --from FILE", true},
 };
 
 static void usage(FILE *f)
@@ -46,7 +53,7 @@ int main(int argc, char **argv)
 	}
 	for (size_t i = 0; i < sizeof commands / sizeof commands[0]; i++)
 		if (!strcmp(argv[1], commands[i].name)) {
-			if (argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
+			if (!commands[i].own_help && argc > 2 && (!strcmp(argv[2], "--help") || !strcmp(argv[2], "-h"))) {
 				printf("usage: carecircle %s — %s\n\n", commands[i].name, commands[i].help);
 				config_usage();
 				return 0;

@@ -1,4 +1,4 @@
-/* admin.c: `carecircle migrate`, `demo` and `user create`. */
+/* admin.c: `carecircle migrate`, `demo` and `user create` (other user commands: manage.c). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -69,19 +69,30 @@ out:
 	return rc;
 }
 
-static void user_usage(void)
+static void user_usage(FILE *f)
 {
 	fputs("usage: carecircle user create --username U --email E --role member|guide|moderator|admin\n"
 	      "                              [--display-name NAME] [--title TITLE] [--password-stdin]\n"
+	      "       carecircle user list [TEXT]          (accounts whose name or email contains TEXT)\n"
+	      "       carecircle user role USERNAME ROLE\n"
+	      "       carecircle user suspend USERNAME     (ends sessions; API tokens stop working)\n"
+	      "       carecircle user unsuspend USERNAME\n"
+	      "       carecircle user token USERNAME --name NAME [--scope read|write]\n"
+	      "                                            (prints a new API token once)\n"
 	      "Without --password-stdin a random password is generated and printed once.\n",
-	      stderr);
+	      f);
 }
 
 int cmd_user(int argc, char **argv)
 {
-	if (argc < 3 || strcmp(argv[2], "create") != 0 || app_has_flag(argc, argv, "help")) {
-		user_usage();
-		return app_has_flag(argc, argv, "help") ? 0 : 2;
+	bool help = app_has_flag(argc, argv, "help");
+	if (argc >= 3 && !help &&
+	    (!strcmp(argv[2], "list") || !strcmp(argv[2], "role") || !strcmp(argv[2], "suspend") ||
+	     !strcmp(argv[2], "unsuspend") || !strcmp(argv[2], "token")))
+		return cmd_user_manage(argc, argv);
+	if (argc < 3 || strcmp(argv[2], "create") != 0 || help) {
+		user_usage(help ? stdout : stderr);
+		return help ? 0 : 2;
 	}
 	/* Shift "create" away so the option parser sees only flags. */
 	char **args = calloc((size_t)argc, sizeof(char *));
@@ -106,7 +117,7 @@ int cmd_user(int argc, char **argv)
 	const char *role_s = app_flag(nargs, args, "role");
 	int role = role_parse(role_s ? role_s : "member");
 	if (!username || !email || role < 0) {
-		user_usage();
+		user_usage(stderr);
 		rc = 2;
 		goto out;
 	}

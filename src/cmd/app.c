@@ -15,14 +15,23 @@
 /* Flags that belong to commands, not to the config. */
 static const char *const command_flags[] = {"username", "email", "role", "password-stdin",
                                             "display-name", "title", "if-empty", "help", "questions", "answers",
-                                            "from", "to", NULL};
+                                            /* issue 10: backup, restore, import, admin commands */
+                                            "out", "from", "to", "force", "slug", "name", "summary",
+                                            "overview-file", "reason", "dry-run", "scope", NULL};
+/* Command flags that take no value. */
+static const char *const command_bools[] = {"password-stdin", "if-empty", "help", "force", "dry-run", NULL};
+
+static bool in_list(const char *const *list, const char *name, size_t n)
+{
+	for (int i = 0; list[i]; i++)
+		if (strlen(list[i]) == n && strncmp(list[i], name, n) == 0)
+			return true;
+	return false;
+}
 
 static bool is_command_flag(const char *name, size_t n)
 {
-	for (int i = 0; command_flags[i]; i++)
-		if (strlen(command_flags[i]) == n && strncmp(command_flags[i], name, n) == 0)
-			return true;
-	return false;
+	return in_list(command_flags, name, n);
 }
 
 const char *app_flag(int argc, char **argv, const char *name)
@@ -68,8 +77,7 @@ int app_config(config *cfg, int argc, char **argv, char *err, size_t errlen)
 		const char *name = a + 2;
 		const char *eq = strchr(name, '=');
 		size_t nl = eq ? (size_t)(eq - name) : strlen(name);
-		bool boolean_cmd = (nl == 14 && !strncmp(name, "password-stdin", 14)) ||
-		                   (nl == 8 && !strncmp(name, "if-empty", 8)) || (nl == 4 && !strncmp(name, "help", 4));
+		bool boolean_cmd = in_list(command_bools, name, nl);
 		if (is_command_flag(name, nl)) {
 			if (!eq && !boolean_cmd)
 				i++;

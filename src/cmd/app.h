@@ -21,6 +21,12 @@ int cmd_demo(int argc, char **argv);
 int cmd_user(int argc, char **argv);
 int cmd_migrate_data(int argc, char **argv);
 int cmd_bench_data(int argc, char **argv);
+int cmd_user_manage(int argc, char **argv);
+int cmd_topic(int argc, char **argv);
+int cmd_settings(int argc, char **argv);
+int cmd_import(int argc, char **argv);
+int cmd_backup(int argc, char **argv);
+int cmd_restore(int argc, char **argv);
 
 /* Loads the embedded demo content; skip_if_content leaves a site with topics alone. */
 int demo_load(struct app *app, bool skip_if_content, char *err, size_t errlen);

@@ -10,6 +10,9 @@
 #include "http/server.h"
 #include "model/session.h"
 #include "web/pagecache.h"
+#include "cmd/webhook_send.h"
+#include "model/webhook.h"
+#include "web/metrics.h"
 
 static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER;
@@ -89,7 +92,9 @@ int cmd_serve(int argc, char **argv)
 		.handle = web_dispatch,
 		.error = web_error_page,
 		.body_limit = web_body_limit,
+		.done = metrics_observe,
 	};
+	metrics_gauge("webhook_queue_depth", webhook_queue_depth);
 	pagecache_init((size_t)cfg.page_cache_mb << 20, cfg.page_cache_ttl);
 	/* Take the change token now, before the first page can be cached: a change made by
 	 * another node between now and the first poll must still drop what this node caches. */
@@ -103,6 +108,7 @@ int cmd_serve(int argc, char **argv)
 	}
 	pthread_t maint;
 	pthread_create(&maint, NULL, maintenance, &app);
+	webhook_worker_start(app.db);
 	log_info("msg=\"serving\" listen=%s port=%d db=%s engine=%s", cfg.listen, http_port(srv),
 	         strncmp(cfg.db, "postgres", 8) == 0 ? "postgres://…" : cfg.db, db_engine_name(app.db));
 
@@ -115,6 +121,7 @@ int cmd_serve(int argc, char **argv)
 	pthread_cond_signal(&stop_cond);
 	pthread_mutex_unlock(&stop_lock);
 	pthread_join(maint, NULL);
+	webhook_worker_stop();
 	web_views_flush(app.db);
 	pagecache_shutdown();
 	app_close(&app);

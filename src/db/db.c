@@ -48,8 +48,10 @@ bool db_isnull(const dbrows *r, int row, int col)
 static void conn_destroy(void *p)
 {
 	dbc *c = p;
-	if (c)
+	if (c) {
+		atomic_fetch_sub(&c->d->nopen, 1);
 		c->e->close(c);
+	}
 }
 
 db *db_open(const char *url, const char *sync, char *err, size_t errlen)
@@ -86,6 +88,7 @@ db *db_open(const char *url, const char *sync, char *err, size_t errlen)
 		db_close(d);
 		return NULL;
 	}
+	atomic_fetch_add(&d->nopen, 1);
 	pthread_setspecific((pthread_key_t)d->key, c);
 	return d;
 }
@@ -131,8 +134,15 @@ dbc *db_conn(db *d)
 		log_error("msg=\"database open failed\" err=\"%s\"", err);
 		return NULL;
 	}
+	atomic_fetch_add(&d->nopen, 1);
 	pthread_setspecific((pthread_key_t)d->key, c);
 	return c;
+}
+
+void db_pool_stats(db *d, int *open, int *in_tx)
+{
+	*open = atomic_load(&d->nopen);
+	*in_tx = atomic_load(&d->ntx);
 }
 
 void db_conn_release(db *d)
@@ -140,6 +150,7 @@ void db_conn_release(db *d)
 	dbc *c = pthread_getspecific((pthread_key_t)d->key);
 	if (c) {
 		pthread_setspecific((pthread_key_t)d->key, NULL);
+		atomic_fetch_sub(&d->nopen, 1);
 		c->e->close(c);
 	}
 }
@@ -196,6 +207,8 @@ int db_begin(dbc *c)
 	int rc = c->e->begin(c);
 	if (rc < 0)
 		c->depth = 0;
+	else
+		atomic_fetch_add(&c->d->ntx, 1);
 	return rc;
 }
 
@@ -205,6 +218,7 @@ int db_commit(dbc *c)
 		return DB_ERR;
 	if (--c->depth > 0)
 		return 0;
+	atomic_fetch_sub(&c->d->ntx, 1);
 	if (c->failed) {
 		c->e->rollback(c);
 		return DB_ERR;
@@ -223,6 +237,7 @@ void db_rollback(dbc *c)
 		c->failed = true;
 		return;
 	}
+	atomic_fetch_sub(&c->d->ntx, 1);
 	c->e->rollback(c);
 }
 

@@ -74,6 +74,8 @@ bool db_conn_is_postgres(const dbc *c);
 
 /* This thread's connection, opened on first use (NULL if it cannot be opened). */
 dbc *db_conn(db *d);
+/* Connections open and connections inside a transaction right now (for /metrics). */
+void db_pool_stats(db *d, int *open, int *in_tx);
 /* Closes this thread's connection (worker threads call it before exiting). */
 void db_conn_release(db *d);
 

@@ -2,6 +2,7 @@
 #ifndef CC_DB_ENGINE_H
 #define CC_DB_ENGINE_H
 #include <pthread.h>
+#include <stdatomic.h>
 
 #include "db/db.h"
 
@@ -37,6 +38,8 @@ struct db {
 	pthread_cond_t gcv;
 	struct gjob *ghead, **gtail;
 	bool gleader;
+	atomic_int nopen;  /* connections open (for /metrics) */
+	atomic_int ntx;    /* connections inside a transaction */
 };
 
 /* Every connection starts with this header. */

@@ -24,6 +24,14 @@ struct http_server {
 	int port;
 };
 
+/* Requests in flight across every server in the process (for /metrics). */
+static atomic_int inflight_all;
+
+int http_inflight(void)
+{
+	return atomic_load(&inflight_all);
+}
+
 static enum http_method parse_method(const char *m)
 {
 	if (!strcmp(m, "GET"))
@@ -201,6 +209,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	req *r = *con_cls;
 	if (!r) {
 		atomic_fetch_add(&s->inflight, 1);
+		atomic_fetch_add(&inflight_all, 1);
 		r = req_new(s, conn, url, method);
 		*con_cls = r;
 		const char *cl = req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
@@ -244,6 +253,22 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	return send_response(s, r);
 }
 
+/* A copy of s safe inside a quoted logfmt value: quotes, backslashes and control bytes become
+ * \xNN so a crafted path cannot forge or split log lines. */
+static const char *log_safe(arena *a, const char *s)
+{
+	buf b;
+	buf_init(&b, a, 64, 8192);
+	for (; *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		if (c < 0x20 || c == 0x7f || c == '"' || c == '\\')
+			buf_printf(&b, "\\x%02x", c);
+		else
+			buf_putc(&b, (char)c);
+	}
+	return b.p;
+}
+
 static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
                          enum MHD_RequestTerminationCode toe)
 {
@@ -255,12 +280,13 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (s->o.done)
 		s->o.done(r, ms);
 	if (s->o.access_log)
-		log_info("msg=request method=%s path=\"%s\" route=\"%s\" status=%d bytes=%zu ms=%.2f%s",
-		         r->method_str, r->path, r->route ? r->route : "-", r->status,
-		         r->static_body ? r->static_len : r->out.len, ms,
+		log_info("msg=request method=%s path=\"%s\" route=\"%s\" status=%d bytes=%zu ms=%.2f ip=%s%s",
+		         r->method_str, log_safe(r->a, r->path), r->route ? r->route : "-", r->status,
+		         r->static_body ? r->static_len : r->out.len, ms, r->client_ip ? r->client_ip : "-",
 		         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
 	arena_free(r->a);
 	*con_cls = NULL;
+	atomic_fetch_sub(&inflight_all, 1);
 	atomic_fetch_sub(&s->inflight, 1);
 }
 

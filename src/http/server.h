@@ -32,5 +32,7 @@ http_server *http_start(const struct http_opts *o, char *err, size_t errlen);
 int http_port(http_server *s);
 /* Stops accepting, lets in-flight requests finish (up to grace_ms), then stops. */
 void http_stop(http_server *s, int grace_ms);
+/* Requests being handled right now, across every server in the process. */
+int http_inflight(void);
 
 #endif

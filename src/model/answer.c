@@ -6,6 +6,7 @@
 #include "core/util.h"
 #include "model/source.h"
 #include "model/autolink.h"
+#include "model/webhook.h"
 #include "render/markdown.h"
 
 #define A_COLS \
@@ -80,11 +81,13 @@ static int create_tx(dbc *c, void *p)
 	if (rc != 1)
 		return DB_ERR;
 	x->id = db_int(&r, 0, 0);
+	if (x->n->nsources && (rc = source_insert(c, "answer", x->id, x->n->sources, x->n->nsources)) < 0)
+		return rc;
 	if (x->n->status && strcmp(x->n->status, "published") != 0)
-		return 1; /* counted when a moderator publishes it */
+		return 1; /* counted, and announced, when a moderator publishes it */
 	rc = db_exec(c, &q_count, DBP(dbi(x->n->question_id)));
-	if (rc >= 0 && x->n->nsources)
-		rc = source_insert(c, "answer", x->id, x->n->sources, x->n->nsources);
+	if (rc >= 0) /* webhook deliveries commit with the answer */
+		rc = webhook_on_answer(c, x->a, x->id, x->n->question_id);
 	return rc < 0 ? rc : 1;
 }
 

@@ -5,6 +5,7 @@
 
 #include "core/util.h"
 #include "model/autolink.h"
+#include "model/webhook.h"
 #include "render/markdown.h"
 
 #define Q_COLS                                                                                    \
@@ -84,6 +85,26 @@ int question_list_topic(dbc *c, arena *a, int64_t topic_id, int limit, int offse
 	return many(c, a, &q_topic, DBP(dbi(topic_id), dbi(limit), dbi(offset)), out);
 }
 
+/* Keyset pages (newest first) for the API: rows strictly after the (created_at, id) cursor. */
+static const dbq q_page_all = {"SELECT " QL_COLS Q_FROM
+                               "WHERE q.status = 'published' AND "
+                               "(q.created_at < $1 OR (q.created_at = $1 AND q.id < $2)) "
+                               "ORDER BY q.created_at DESC, q.id DESC LIMIT $3",
+                               NULL};
+static const dbq q_page_topic = {"SELECT " QL_COLS Q_FROM
+                                 "WHERE q.status = 'published' AND q.topic_id = $4 AND "
+                                 "(q.created_at < $1 OR (q.created_at = $1 AND q.id < $2)) "
+                                 "ORDER BY q.created_at DESC, q.id DESC LIMIT $3",
+                                 NULL};
+
+int question_page(dbc *c, arena *a, int64_t topic_id, int64_t before_t, int64_t before_id, int limit,
+                  question **out)
+{
+	if (topic_id)
+		return many(c, a, &q_page_topic, DBP(dbi(before_t), dbi(before_id), dbi(limit), dbi(topic_id)), out);
+	return many(c, a, &q_page_all, DBP(dbi(before_t), dbi(before_id), dbi(limit)), out);
+}
+
 int question_list_recent(dbc *c, arena *a, int limit, question **out)
 {
 	return many(c, a, &q_recent, DBP(dbi(limit)), out);
@@ -135,6 +156,8 @@ static int create_tx(dbc *c, void *p)
 	if (q->status && strcmp(q->status, "published") != 0)
 		return 1; /* counted when a moderator publishes it */
 	rc = db_exec(c, &q_topic_count, DBP(dbi(q->topic_id)));
+	if (rc >= 0) /* webhook deliveries commit with the question */
+		rc = webhook_on_question(c, x->a, x->id, q->topic_id, q->title, x->excerpt);
 	return rc < 0 ? rc : 1;
 }
 

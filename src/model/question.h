@@ -40,6 +40,10 @@ int question_get(dbc *c, arena *a, int64_t id, bool any_status, question *out);
 /* Newest first. */
 int question_list_topic(dbc *c, arena *a, int64_t topic_id, int limit, int offset, question **out);
 int question_list_recent(dbc *c, arena *a, int limit, question **out);
+/* Newest first, strictly after the cursor (created_at, id); topic_id 0 = every topic.
+ * The first page passes INT64_MAX, INT64_MAX. List rows carry no bodies. */
+int question_page(dbc *c, arena *a, int64_t topic_id, int64_t before_t, int64_t before_id, int limit,
+                  question **out);
 /* Oldest unanswered first. */
 int question_list_unanswered(dbc *c, arena *a, int limit, question **out);
 int question_list_user(dbc *c, arena *a, int64_t user_id, bool include_anonymous, int limit,

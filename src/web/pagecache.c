@@ -12,6 +12,8 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "http/gzip.h"
+#include "model/admin.h"
+#include "model/changes.h"
 #include "web/web.h"
 
 enum { MAX_HOLES = 8 };
@@ -274,17 +276,13 @@ void pagecache_store(req *r, uint64_t g)
 
 static void bump(void)
 {
+	/* Pages are about to be rendered anew: they must not use stale site settings either. */
+	site_info_forget();
 	pthread_mutex_lock(&lock);
 	atomic_fetch_add(&gen, 1);
 	flush_locked();
 	pthread_mutex_unlock(&lock);
 }
-
-/* SQLite: data_version changes when another connection commits; PostgreSQL: the newest
- * row of the changes log. */
-static const dbq q_token = {"PRAGMA data_version", "SELECT coalesce(max(id), 0) FROM changes"};
-static const dbq q_record = {"SELECT 0", "INSERT INTO changes (at) VALUES ($1)"};
-static const dbq q_prune = {"SELECT $1", "DELETE FROM changes WHERE at < $1 AND id < (SELECT max(id) FROM changes)"};
 
 void pagecache_changed(dbc *c)
 {
@@ -292,7 +290,7 @@ void pagecache_changed(dbc *c)
 		return;
 	bump();
 	if (c)
-		db_exec(c, &q_record, DBP(dbi(util_now())));
+		changes_record(c);
 }
 
 void pagecache_poll(dbc *c)
@@ -300,7 +298,7 @@ void pagecache_poll(dbc *c)
 	if (!max_bytes || !c)
 		return;
 	int rc;
-	int64_t tok = db_scalar(c, &q_token, DBNOP, 0, &rc);
+	int64_t tok = changes_token(c, &rc);
 	if (rc < 0)
 		return;
 	if (last_token >= 0 && tok != last_token) {
@@ -311,7 +309,7 @@ void pagecache_poll(dbc *c)
 	static int64_t last_prune;
 	int64_t now = util_now();
 	if (now - last_prune > 600) {
-		db_exec(c, &q_prune, DBP(dbi(now - 3600)));
+		changes_prune(c, now - 3600);
 		last_prune = now;
 	}
 }

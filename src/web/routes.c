@@ -5,6 +5,11 @@
 #include "web/pages.h"
 #include "web/images.h"
 #include "web/safety.h"
+#include "web/admin.h"
+#include "web/api.h"
+#include "web/metrics.h"
+#include "web/pages.h"
+#include "web/tokens.h"
 #include "web/web.h"
 
 route web_routes[] = {
@@ -50,6 +55,26 @@ route web_routes[] = {
 	{M_POST, "/mod/act", page_mod_act, R_MOD},
 	{M_GET, "/mod/log", page_mod_log, R_MOD},
 	{M_GET, "/images/{file}", page_image, 0},
+
+	/* Issue 10: JSON API, operations, administration. */
+	{M_GET, "/metrics", page_metrics, 0},
+	{M_GET | M_POST, "/account/tokens", page_tokens, R_LOGIN | R_FORM},
+	{M_GET, "/admin", page_admin, R_ADMIN},
+	{M_GET, "/admin/users", page_admin_users, R_ADMIN},
+	{M_POST, "/admin/users/{username}", page_admin_user_post, R_ADMIN},
+	{M_GET | M_POST, "/admin/topics", page_admin_topics, R_ADMIN | R_FORM},
+	{M_GET | M_POST, "/admin/topics/{slug}", page_admin_topic, R_ADMIN | R_FORM},
+	{M_GET | M_POST, "/admin/settings", page_admin_settings, R_ADMIN | R_FORM},
+	{M_GET | M_POST, "/admin/webhooks", page_admin_webhooks, R_ADMIN | R_FORM},
+	{M_GET | M_OPTIONS, "/api/v1/me", api_me, 0},
+	{M_GET | M_OPTIONS, "/api/v1/topics", api_topics, 0},
+	{M_GET | M_OPTIONS, "/api/v1/topics/{slug}", api_topic, 0},
+	{M_GET | M_POST | M_OPTIONS, "/api/v1/topics/{slug}/questions", api_topic_questions, R_NOCSRF},
+	{M_GET | M_OPTIONS, "/api/v1/questions", api_questions, 0},
+	{M_GET | M_OPTIONS, "/api/v1/questions/{id}", api_question, 0},
+	{M_GET | M_POST | M_OPTIONS, "/api/v1/questions/{id}/answers", api_answers, R_NOCSRF},
+	{M_GET | M_OPTIONS, "/api/v1/search", api_search, 0},
+	{M_GET | M_OPTIONS, "/api/v1/openapi.json", api_openapi, 0},
 };
 
 const int web_nroutes = (int)(sizeof web_routes / sizeof web_routes[0]);

@@ -9,6 +9,7 @@
 #include "core/utf8.h"
 #include "core/util.h"
 #include "http/static.h"
+#include "model/admin.h"
 #include "model/author.h"
 #include "model/question.h"
 #include "model/session.h"
@@ -16,6 +17,7 @@
 #include "web/pages.h"
 #include "web/safety.h"
 #include "web/credentials.h"
+#include "web/api.h"
 
 /* ---- identity and dispatch ---- */
 
@@ -378,7 +380,12 @@ tval *web_ctx(req *r)
 {
 	struct app *app = APP(r);
 	tval *c = tv_obj(r->a);
-	tv_str(c, "site_name", app->cfg->site_name);
+	site_info si; /* admin-set name, logo, emergency resources and disclaimer (cached) */
+	site_info_get(db_conn(app->db), r->a, app->cfg->site_name, &si);
+	tv_str(c, "site_name", si.name);
+	tv_str(c, "site_logo", si.logo_url);
+	tv_str(c, "site_emergency", si.emergency);
+	tv_str(c, "site_disclaimer", si.disclaimer);
 	tv_str(c, "css_url", static_url("css/site.css"));
 	tv_str(c, "icon_url", static_url("img/favicon.svg"));
 	tv_str(c, "js_url", static_url("js/site.js"));
@@ -422,6 +429,10 @@ void web_page(req *r, int status, const char *tmpl, tval *ctx, const char *title
 
 void web_error(req *r, int status, const char *code, const char *msg)
 {
+	if (strncmp(r->path, "/api/", 5) == 0) { /* the JSON API answers errors in JSON */
+		api_error(r, status, code, msg, NULL);
+		return;
+	}
 	static const struct {
 		int status;
 		const char *title;

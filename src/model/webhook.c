@@ -1,0 +1,245 @@
+/* webhook.c: webhook endpoints, events queued in the writer's transaction, claim/confirm. */
+#include "model/webhook.h"
+
+#include <jansson.h>
+#include <sodium.h>
+#include <string.h>
+
+#include "core/util.h"
+
+const char *const webhook_events[] = {"question.created", "answer.created", "post.flagged", NULL};
+
+const char *webhook_url_check(const char *url)
+{
+	size_t n = url ? strlen(url) : 0;
+	if (n == 0)
+		return "Enter the address that should receive the events.";
+	if (n > WEBHOOK_URL_MAX)
+		return "The address must be at most 500 characters.";
+	if (strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0)
+		return "The address must start with https:// (or http:// for a receiver on your own network).";
+	for (size_t i = 0; i < n; i++)
+		if ((unsigned char)url[i] <= ' ' || url[i] == '"' || url[i] == '<' || url[i] == '>' || url[i] == 0x7f)
+			return "The address must not contain spaces, quotes or control characters.";
+	const char *host = strstr(url, "://") + 3;
+	if (!*host || *host == '/')
+		return "The address needs a host name.";
+	return NULL;
+}
+
+static const dbq q_create = {
+	"INSERT INTO webhooks (url, secret, events, created_by, created_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+	NULL};
+
+int64_t webhook_create(dbc *c, arena *a, const char *url, const char *events, int64_t created_by)
+{
+	unsigned char raw[24];
+	util_random(raw, sizeof raw);
+	dbrows r;
+	int rc = db_query(c, &q_create,
+	                  DBP(dbs(url), dbs(arena_printf(a, "whsec_%s", util_hex(a, raw, sizeof raw))), dbs(events),
+	                      created_by ? dbi(created_by) : dbnull(), dbi(util_now())),
+	                  a, &r);
+	if (rc < 0)
+		return rc;
+	return rc == 1 ? db_int(&r, 0, 0) : DB_ERR;
+}
+
+static const dbq q_delete = {"DELETE FROM webhooks WHERE id = $1", NULL};
+
+int webhook_delete(dbc *c, int64_t id)
+{
+	return db_exec(c, &q_delete, DBP(dbi(id)));
+}
+
+static const dbq q_list = {"SELECT id, url, secret, events, active, created_at FROM webhooks ORDER BY id", NULL};
+
+int webhook_list(dbc *c, arena *a, webhook **out)
+{
+	dbrows r;
+	int rc = db_query(c, &q_list, DBNOP, a, &r);
+	if (rc < 0)
+		return rc;
+	*out = ARENA_ARRAY(a, webhook, rc);
+	for (int i = 0; i < rc; i++) {
+		webhook *w = &(*out)[i];
+		w->id = db_int(&r, i, 0);
+		w->url = db_text(&r, i, 1);
+		w->secret = db_text(&r, i, 2);
+		w->events = db_text(&r, i, 3);
+		w->active = db_int(&r, i, 4) != 0;
+		w->created_at = db_int(&r, i, 5);
+	}
+	return rc;
+}
+
+#define D_COLS                                                                                          \
+	"d.id, d.webhook_id, d.attempts, d.next_attempt_at, d.created_at, d.delivered_at, d.last_http_status, " \
+	"d.event, d.payload, d.status, d.last_error, w.url, w.secret"
+
+static void read_d(const dbrows *r, int i, webhook_delivery *d)
+{
+	d->id = db_int(r, i, 0);
+	d->webhook_id = db_int(r, i, 1);
+	d->attempts = db_int(r, i, 2);
+	d->next_attempt_at = db_int(r, i, 3);
+	d->created_at = db_int(r, i, 4);
+	d->delivered_at = db_int(r, i, 5);
+	d->last_http_status = db_int(r, i, 6);
+	d->event = db_text(r, i, 7);
+	d->payload = db_text(r, i, 8);
+	d->status = db_text(r, i, 9);
+	d->last_error = db_text(r, i, 10);
+	d->url = db_text(r, i, 11);
+	d->secret = db_text(r, i, 12);
+}
+
+static const dbq q_log = {
+	"SELECT " D_COLS " FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id ORDER BY d.id DESC LIMIT $1",
+	NULL};
+
+int webhook_log(dbc *c, arena *a, int limit, webhook_delivery **out)
+{
+	dbrows r;
+	int rc = db_query(c, &q_log, DBP(dbi(limit)), a, &r);
+	if (rc < 0)
+		return rc;
+	*out = ARENA_ARRAY(a, webhook_delivery, rc);
+	for (int i = 0; i < rc; i++)
+		read_d(&r, i, &(*out)[i]);
+	return rc;
+}
+
+static const dbq q_depth = {
+	"SELECT count(*) FROM webhook_deliveries WHERE status IN ('pending', 'sending')", NULL};
+
+int webhook_queue_depth(dbc *c, int64_t *out)
+{
+	int rc;
+	*out = db_scalar(c, &q_depth, DBNOP, 0, &rc);
+	return rc;
+}
+
+/* One row per subscribed, active webhook; events is matched as a whole comma-separated word. */
+static const dbq q_emit = {
+	"INSERT INTO webhook_deliveries (webhook_id, event, payload, next_attempt_at, created_at) "
+	"SELECT id, $1, $2, $3, $3 FROM webhooks WHERE active = 1 AND (',' || events || ',') LIKE $4",
+	NULL};
+
+int webhook_emit(dbc *c, const char *event, const char *payload)
+{
+	char pat[80];
+	snprintf(pat, sizeof pat, "%%,%s,%%", event);
+	int64_t now = util_now();
+	return db_exec(c, &q_emit, DBP(dbs(event), dbs(payload), dbi(now), dbs(pat)));
+}
+
+/* Wraps data into {"event", "occurred_at", "data"} and queues it. Takes data. */
+static int emit_json(dbc *c, arena *a, const char *event, json_t *data)
+{
+	json_t *j = json_object();
+	json_object_set_new(j, "event", json_string(event));
+	json_object_set_new(j, "occurred_at", json_string(util_iso8601(a, util_now())));
+	json_object_set_new(j, "data", data);
+	char *s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	if (!s)
+		return DB_ERR;
+	int rc = webhook_emit(c, event, s);
+	free(s);
+	return rc;
+}
+
+int webhook_on_question(dbc *c, arena *a, int64_t id, int64_t topic_id, const char *title, const char *excerpt)
+{
+	json_t *d = json_object();
+	json_object_set_new(d, "question_id", json_integer(id));
+	json_object_set_new(d, "topic_id", json_integer(topic_id));
+	json_object_set_new(d, "title", json_string(title));
+	json_object_set_new(d, "excerpt", json_string(excerpt ? excerpt : ""));
+	json_object_set_new(d, "api_path", json_string(arena_printf(a, "/api/v1/questions/%lld", (long long)id)));
+	return emit_json(c, a, "question.created", d);
+}
+
+int webhook_on_answer(dbc *c, arena *a, int64_t id, int64_t question_id)
+{
+	json_t *d = json_object();
+	json_object_set_new(d, "answer_id", json_integer(id));
+	json_object_set_new(d, "question_id", json_integer(question_id));
+	json_object_set_new(d, "api_path",
+	                    json_string(arena_printf(a, "/api/v1/questions/%lld/answers", (long long)question_id)));
+	return emit_json(c, a, "answer.created", d);
+}
+
+int webhook_on_flag(dbc *c, arena *a, const char *post_type, int64_t post_id, const char *reason)
+{
+	json_t *d = json_object();
+	json_object_set_new(d, "post_type", json_string(post_type));
+	json_object_set_new(d, "post_id", json_integer(post_id));
+	json_object_set_new(d, "reason", json_string(reason ? reason : ""));
+	return emit_json(c, a, "post.flagged", d);
+}
+
+/* Mark: one due row becomes 'sending' for 60 s (a crashed sender's rows come back after that).
+ * PostgreSQL skips rows another node is claiming. */
+static const dbq q_claim = {
+	"UPDATE webhook_deliveries SET status = 'sending', locked_until = $1 + 60, attempts = attempts + 1 "
+	"WHERE id = (SELECT id FROM webhook_deliveries WHERE (status = 'pending' AND next_attempt_at <= $1) "
+	"OR (status = 'sending' AND locked_until < $1) ORDER BY id LIMIT 1) RETURNING id",
+	"UPDATE webhook_deliveries SET status = 'sending', locked_until = $1 + 60, attempts = attempts + 1 "
+	"WHERE id = (SELECT id FROM webhook_deliveries WHERE (status = 'pending' AND next_attempt_at <= $1) "
+	"OR (status = 'sending' AND locked_until < $1) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id"};
+static const dbq q_get = {
+	"SELECT " D_COLS " FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = $1", NULL};
+
+int webhook_claim(dbc *c, arena *a, webhook_delivery *out)
+{
+	dbrows r;
+	int rc = db_query(c, &q_claim, DBP(dbi(util_now())), a, &r);
+	if (rc <= 0)
+		return rc;
+	int64_t id = db_int(&r, 0, 0);
+	rc = db_query(c, &q_get, DBP(dbi(id)), a, &r);
+	if (rc == 1)
+		read_d(&r, 0, out);
+	return rc;
+}
+
+static const dbq q_done = {
+	"UPDATE webhook_deliveries SET status = 'done', delivered_at = $2, last_http_status = $3, last_error = '' "
+	"WHERE id = $1",
+	NULL};
+static const dbq q_retry = {
+	"UPDATE webhook_deliveries SET status = $2, next_attempt_at = $3, last_http_status = $4, last_error = $5 "
+	"WHERE id = $1",
+	NULL};
+
+int webhook_confirm(dbc *c, const webhook_delivery *d, bool ok, int http_status, const char *error)
+{
+	int64_t now = util_now();
+	if (ok)
+		return db_exec(c, &q_done, DBP(dbi(d->id), dbi(now), dbi(http_status)));
+	bool give_up = d->attempts >= WEBHOOK_MAX_ATTEMPTS;
+	/* 2 s, 4 s, 8 s … doubling, at most an hour apart. */
+	int64_t wait = WEBHOOK_RETRY_BASE;
+	for (int64_t i = 1; i < d->attempts && wait < 3600; i++)
+		wait *= 2;
+	if (wait > 3600)
+		wait = 3600;
+	return db_exec(c, &q_retry,
+	               DBP(dbi(d->id), dbs(give_up ? "failed" : "pending"), dbi(now + wait), dbi(http_status),
+	                   dbs(error ? error : "")));
+}
+
+char *webhook_signature(arena *a, const char *secret, int64_t timestamp, const char *body)
+{
+	crypto_auth_hmacsha256_state st;
+	unsigned char mac[crypto_auth_hmacsha256_BYTES];
+	char ts[24];
+	int tl = snprintf(ts, sizeof ts, "%lld.", (long long)timestamp);
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)ts, (unsigned long long)tl);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, strlen(body));
+	crypto_auth_hmacsha256_final(&st, mac);
+	return arena_printf(a, "t=%lld,v1=%s", (long long)timestamp, util_hex(a, mac, sizeof mac));
+}

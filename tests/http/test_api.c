@@ -1,0 +1,441 @@
+/* test_api.c: the JSON API over real HTTP: every route's success, validation errors, auth
+ * errors, cursor pagination and ETags; tokens made and revoked on /account/tokens. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+#include <jansson.h>
+
+#include "harness.h"
+
+static srv S;
+static char write_tok[64], read_tok[64];
+static const char *PW = "demo-password-1";
+
+/* Creates a token on /account/tokens as username; copies it to out. */
+static void make_token(const char *username, const char *name, const char *scope, char *out, size_t n)
+{
+	client *c = client_new(&S);
+	assert_int_equal(login_as(c, username, PW), 0);
+	resp *r = http_get(c, "/account/tokens");
+	assert_int_equal(r->status, 200);
+	char *csrf = csrf_of(r);
+	char *body = form("csrf", csrf, "action", "create", "name", name, "scope", scope, NULL);
+	r = http_post(c, "/account/tokens", body);
+	assert_int_equal(r->status, 200);
+	const char *p = strstr(r->body, "<code id=\"new-token\">");
+	assert_non_null(p);
+	p += strlen("<code id=\"new-token\">");
+	size_t l = strcspn(p, "<");
+	assert_int_equal(l, 46);
+	assert_true(l < n);
+	memcpy(out, p, l);
+	out[l] = 0;
+	assert_true(has(r, name));
+	free(csrf);
+	free(body);
+	client_free(c);
+}
+
+static int setup(void **state)
+{
+	if (srv_start(&S, NULL) != 0 || srv_demo(&S) != 0)
+		return -1;
+	make_token("zoe_m", "script", "write", write_tok, sizeof write_tok);
+	make_token("tom_h", "reader", "read", read_tok, sizeof read_tok);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	return srv_stop(&S) == 0 ? 0 : -1;
+}
+
+/* A request with an optional bearer token; checks the status and returns the parsed body
+ * (NULL for an empty body). Caller json_decref()s. */
+static json_t *call(client *c, const char *method, const char *path, const char *token, const char *json,
+                    long status)
+{
+	char auth[128];
+	const char *hdrs[3] = {NULL, NULL, NULL};
+	if (token) {
+		snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+		hdrs[0] = auth;
+	}
+	resp *r = http_request(c, method, path, json ? "application/json" : NULL, json, json ? strlen(json) : 0, hdrs);
+	if (r->status != status)
+		fprintf(stderr, "%s %s: want %ld got %ld: %s\n", method, path, status, r->status, r->body);
+	assert_int_equal(r->status, status);
+	if (!r->len)
+		return NULL;
+	char *ct = header_of(r, "Content-Type");
+	assert_non_null(ct);
+	assert_non_null(strstr(ct, "application/json"));
+	free(ct);
+	json_error_t err;
+	json_t *j = json_loads(r->body, 0, &err);
+	assert_non_null(j);
+	return j;
+}
+
+/* Asserts j is an error object with that code (and field when given). */
+static void is_error(json_t *j, const char *code, const char *field)
+{
+	json_t *e = json_object_get(j, "error");
+	assert_non_null(e);
+	assert_string_equal(json_string_value(json_object_get(e, "code")), code);
+	assert_true(json_string_length(json_object_get(e, "message")) > 5);
+	json_t *f = json_object_get(e, "field");
+	assert_non_null(f);
+	if (field)
+		assert_string_equal(json_string_value(f), field);
+	else
+		assert_true(json_is_null(f));
+	json_decref(j);
+}
+
+static void test_topics_and_etag(void **state)
+{
+	client *c = client_new(&S);
+	json_t *j = call(c, "GET", "/api/v1/topics", NULL, NULL, 200);
+	json_t *data = json_object_get(j, "data");
+	assert_true(json_array_size(data) >= 5);
+	bool found = false;
+	size_t i;
+	json_t *t;
+	json_array_foreach(data, i, t) if (strcmp(json_string_value(json_object_get(t, "slug")), "hemifacial-spasm") == 0) found = true;
+	assert_true(found);
+	assert_true(json_is_null(json_object_get(j, "next_cursor")));
+	json_decref(j);
+
+	resp *r = http_get(c, "/api/v1/topics/hemifacial-spasm");
+	assert_int_equal(r->status, 200);
+	assert_non_null(strstr(r->body, "\"overview_html\""));
+	char *etag = header_of(r, "ETag");
+	assert_non_null(etag);
+	assert_true(etag[0] == '"');
+	char inm[160];
+	snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+	const char *h[] = {inm, NULL};
+	r = http_request(c, "GET", "/api/v1/topics/hemifacial-spasm", NULL, NULL, 0, h);
+	assert_int_equal(r->status, 304);
+	assert_int_equal(r->len, 0);
+	const char *stale[] = {"If-None-Match: \"0000\"", NULL};
+	r = http_request(c, "GET", "/api/v1/topics/hemifacial-spasm", NULL, NULL, 0, stale);
+	assert_int_equal(r->status, 200);
+	free(etag);
+
+	is_error(call(c, "GET", "/api/v1/topics/no-such-topic", NULL, NULL, 404), "no_such_topic", NULL);
+	is_error(call(c, "GET", "/api/v1/nothing-here", NULL, NULL, 404), "not_found", NULL);
+	is_error(call(c, "DELETE", "/api/v1/topics", NULL, "{}", 405), "method_not_allowed", NULL);
+
+	/* Browsers on other sites may call it (CORS), with a token in Authorization. */
+	r = http_request(c, "OPTIONS", "/api/v1/topics/hemifacial-spasm/questions", NULL, NULL, 0, NULL);
+	assert_int_equal(r->status, 204);
+	char *allow = header_of(r, "Access-Control-Allow-Headers");
+	assert_non_null(allow);
+	assert_non_null(strstr(allow, "Authorization"));
+	free(allow);
+	r = http_get(c, "/api/v1/topics");
+	char *origin = header_of(r, "Access-Control-Allow-Origin");
+	assert_string_equal(origin, "*");
+	free(origin);
+
+	j = call(c, "GET", "/api/v1/openapi.json", NULL, NULL, 200);
+	assert_string_equal(json_string_value(json_object_get(j, "openapi")), "3.1.0");
+	assert_non_null(json_object_get(json_object_get(j, "paths"), "/questions/{id}/answers"));
+	json_decref(j);
+	client_free(c);
+}
+
+/* Walks every page of path (which has a query) and returns the ids seen; checks no repeats. */
+static int walk(client *c, const char *path, int limit, int64_t *ids, int max)
+{
+	char url[1024];
+	int n = 0, pages = 0;
+	char cursor[256] = "";
+	for (;;) {
+		snprintf(url, sizeof url, "%s%slimit=%d%s%s", path, strchr(path, '?') ? "&" : "?", limit,
+		         *cursor ? "&cursor=" : "", cursor);
+		json_t *j = call(c, "GET", url, NULL, NULL, 200);
+		json_t *data = json_object_get(j, "data");
+		assert_true(json_array_size(data) <= (size_t)limit);
+		size_t i;
+		json_t *it;
+		json_array_foreach(data, i, it)
+		{
+			int64_t id = json_integer_value(json_object_get(it, "id"));
+			for (int k = 0; k < n; k++)
+				assert_true(ids[k] != id);
+			assert_true(n < max);
+			ids[n++] = id;
+		}
+		json_t *next = json_object_get(j, "next_cursor");
+		pages++;
+		if (json_is_null(next)) {
+			json_decref(j);
+			break;
+		}
+		assert_int_equal(json_array_size(data), limit);
+		snprintf(cursor, sizeof cursor, "%s", json_string_value(next));
+		json_decref(j);
+		assert_true(pages < 200);
+	}
+	return n;
+}
+
+static void test_pagination(void **state)
+{
+	client *c = client_new(&S);
+	json_t *j = call(c, "GET", "/api/v1/topics", NULL, NULL, 200);
+	int64_t total = 0, hfs = 0;
+	size_t i;
+	json_t *t;
+	json_array_foreach(json_object_get(j, "data"), i, t)
+	{
+		total += json_integer_value(json_object_get(t, "question_count"));
+		if (strcmp(json_string_value(json_object_get(t, "slug")), "hemifacial-spasm") == 0)
+			hfs = json_integer_value(json_object_get(t, "question_count"));
+	}
+	json_decref(j);
+	int64_t ids[500];
+	assert_true(total > 6);
+	assert_int_equal(walk(c, "/api/v1/questions", 4, ids, 500), total);
+	assert_int_equal(walk(c, "/api/v1/questions?topic=hemifacial-spasm", 2, ids, 500), hfs);
+	assert_int_equal(walk(c, "/api/v1/topics/hemifacial-spasm/questions", 3, ids, 500), hfs);
+
+	/* Newest first: the first item of a full listing is the newest. */
+	j = call(c, "GET", "/api/v1/questions?limit=100", NULL, NULL, 200);
+	json_t *d = json_object_get(j, "data");
+	for (size_t k = 1; k < json_array_size(d); k++)
+		assert_true(strcmp(json_string_value(json_object_get(json_array_get(d, k - 1), "created_at")),
+		                   json_string_value(json_object_get(json_array_get(d, k), "created_at"))) >= 0);
+	/* A question with answers pages through them one by one. */
+	int64_t qid = 0, acount = 0;
+	for (size_t k = 0; k < json_array_size(d) && !qid; k++) {
+		json_t *q = json_array_get(d, k);
+		if (json_integer_value(json_object_get(q, "answer_count")) >= 2) {
+			qid = json_integer_value(json_object_get(q, "id"));
+			acount = json_integer_value(json_object_get(q, "answer_count"));
+		}
+	}
+	json_decref(j);
+	assert_true(qid > 0);
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/questions/%lld/answers", (long long)qid);
+	assert_int_equal(walk(c, path, 1, ids, 500), acount);
+
+	is_error(call(c, "GET", "/api/v1/questions?cursor=!!notacursor", NULL, NULL, 400), "bad_cursor", "cursor");
+	is_error(call(c, "GET", "/api/v1/questions?limit=0", NULL, NULL, 400), "bad_limit", "limit");
+	is_error(call(c, "GET", "/api/v1/questions?limit=101", NULL, NULL, 400), "bad_limit", "limit");
+	is_error(call(c, "GET", "/api/v1/questions?topic=nope", NULL, NULL, 404), "no_such_topic", "topic");
+	is_error(call(c, "GET", "/api/v1/topics/nope/questions", NULL, NULL, 404), "no_such_topic", NULL);
+	client_free(c);
+}
+
+static void test_auth(void **state)
+{
+	client *c = client_new(&S);
+	is_error(call(c, "GET", "/api/v1/me", NULL, NULL, 401), "auth_required", NULL);
+	is_error(call(c, "GET", "/api/v1/me", "cc_not-a-real-token-aaaaaaaaaaaaaaaaaaaaaaaaaaaaaa", NULL, 401), "bad_token",
+	         NULL);
+	const char *basic[] = {"Authorization: Basic dXNlcjpwYXNz", NULL};
+	resp *r = http_request(c, "GET", "/api/v1/me", NULL, NULL, 0, basic);
+	assert_int_equal(r->status, 401);
+	char *www = header_of(r, "WWW-Authenticate");
+	assert_non_null(www);
+	free(www);
+
+	json_t *j = call(c, "GET", "/api/v1/me", read_tok, NULL, 200);
+	assert_string_equal(json_string_value(json_object_get(j, "username")), "tom_h");
+	assert_string_equal(json_string_value(json_object_get(j, "role")), "member");
+	json_decref(j);
+	j = call(c, "GET", "/api/v1/me", write_tok, NULL, 200);
+	assert_string_equal(json_string_value(json_object_get(j, "username")), "zoe_m");
+	json_decref(j);
+
+	const char *q = "{\"title\":\"Is a read token able to post?\",\"body\":\"This should be refused because the token only reads.\"}";
+	is_error(call(c, "POST", "/api/v1/topics/hemifacial-spasm/questions", read_tok, q, 403), "insufficient_scope", NULL);
+	is_error(call(c, "POST", "/api/v1/topics/hemifacial-spasm/questions", NULL, q, 401), "token_required", NULL);
+	is_error(call(c, "POST", "/api/v1/questions/1/answers", NULL, "{\"body\":\"guest answer\"}", 401), "token_required",
+	         NULL);
+
+	/* A signed-in browser session reads /me but cannot write without a token (no CSRF hole). */
+	client *b = client_new(&S);
+	assert_int_equal(login_as(b, "aisha_k", PW), 0);
+	j = call(b, "GET", "/api/v1/me", NULL, NULL, 200);
+	assert_string_equal(json_string_value(json_object_get(j, "username")), "aisha_k");
+	json_decref(j);
+	is_error(call(b, "POST", "/api/v1/topics/hemifacial-spasm/questions", NULL, q, 401), "token_required", NULL);
+	client_free(b);
+	client_free(c);
+}
+
+static void test_write_flow(void **state)
+{
+	client *c = client_new(&S);
+	const char *path = "/api/v1/topics/hemifacial-spasm/questions";
+	/* Validation errors name the field and say what is wrong, as on the ask form. */
+	json_t *j = call(c, "POST", path, write_tok, "{\"title\":\"Short\",\"body\":\"tiny\"}", 422);
+	json_t *errs = json_object_get(j, "errors");
+	assert_int_equal(json_array_size(errs), 2);
+	assert_string_equal(json_string_value(json_object_get(json_array_get(errs, 1), "field")), "body");
+	assert_non_null(strstr(json_string_value(json_object_get(json_object_get(j, "error"), "message")), "at least 10"));
+	is_error(j, "invalid", "title");
+	is_error(call(c, "POST", path, write_tok, "{\"title\":42,\"body\":\"x\"}", 422), "invalid", "title");
+	is_error(call(c, "POST", path, write_tok, "{\"title\": \"unterminated", 400), "bad_json", NULL);
+	is_error(call(c, "POST", path, write_tok, "[1,2]", 400), "bad_json", NULL);
+	is_error(call(c, "POST", path, write_tok, "{\"title\":\"Valid title for a question\",\"body\":\"A valid body that is long enough.\",\"anonymous\":\"yes\"}", 422),
+	         "invalid", "anonymous");
+	char big[21000 + 64];
+	int n = snprintf(big, sizeof big, "{\"title\":\"A question with a huge body\",\"body\":\"");
+	memset(big + n, 'a', 20001);
+	snprintf(big + n + 20001, sizeof big - (size_t)n - 20001, "\"}");
+	is_error(call(c, "POST", path, write_tok, big, 422), "invalid", "body");
+	char auth[128];
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", write_tok);
+	const char *h[] = {auth, NULL};
+	resp *r = http_request(c, "POST", path, "application/x-www-form-urlencoded", "title=x", 7, h);
+	assert_int_equal(r->status, 415);
+
+	j = call(c, "POST", path, write_tok,
+	         "{\"title\":\"Does the spasm ease with botulinum injections?\",\"body\":\"My neurologist suggested "
+	         "injections every **three months**. How did they work for you?\"}",
+	         201);
+	int64_t qid = json_integer_value(json_object_get(j, "id"));
+	assert_true(qid > 0);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "author"), "username")), "zoe_m");
+	assert_non_null(strstr(json_string_value(json_object_get(j, "body_html")), "<strong>three months</strong>"));
+	json_decref(j);
+	assert_non_null(strstr(http_request(c, "GET", "/", NULL, NULL, 0, NULL)->body, "botulinum"));
+
+	char qpath[128], apath[128];
+	snprintf(qpath, sizeof qpath, "/api/v1/questions/%lld", (long long)qid);
+	snprintf(apath, sizeof apath, "/api/v1/questions/%lld/answers", (long long)qid);
+	j = call(c, "GET", qpath, NULL, NULL, 200);
+	assert_string_equal(json_string_value(json_object_get(j, "title")), "Does the spasm ease with botulinum injections?");
+	assert_int_equal(json_integer_value(json_object_get(j, "answer_count")), 0);
+	json_decref(j);
+	/* The new question is first in its topic's list. */
+	j = call(c, "GET", "/api/v1/topics/hemifacial-spasm/questions?limit=1", NULL, NULL, 200);
+	assert_int_equal(json_integer_value(json_object_get(json_array_get(json_object_get(j, "data"), 0), "id")), qid);
+	json_decref(j);
+
+	/* Anonymous questions never reveal the member. */
+	j = call(c, "POST", path, write_tok,
+	         "{\"title\":\"A private worry about my eyelid\",\"body\":\"Something I would rather ask without my name.\","
+	         "\"anonymous\":true}",
+	         201);
+	json_t *au = json_object_get(j, "author");
+	assert_true(json_is_null(json_object_get(au, "username")));
+	assert_true(json_is_true(json_object_get(au, "anonymous")));
+	char *dump = json_dumps(j, 0);
+	assert_null(strstr(dump, "zoe_m"));
+	free(dump);
+	json_decref(j);
+
+	is_error(call(c, "POST", apath, write_tok, "{\"body\":\"x\"}", 422), "invalid", "body");
+	is_error(call(c, "POST", "/api/v1/questions/999999/answers", write_tok, "{\"body\":\"Hello there\"}", 404),
+	         "no_such_question", NULL);
+	j = call(c, "POST", apath, write_tok, "{\"body\":\"They helped me for about ten weeks each time.\"}", 201);
+	assert_int_equal(json_integer_value(json_object_get(j, "question_id")), qid);
+	json_decref(j);
+	j = call(c, "GET", apath, NULL, NULL, 200);
+	assert_int_equal(json_array_size(json_object_get(j, "data")), 1);
+	json_decref(j);
+	j = call(c, "GET", qpath, NULL, NULL, 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "answer_count")), 1);
+	json_decref(j);
+	is_error(call(c, "GET", "/api/v1/questions/999999", NULL, NULL, 404), "no_such_question", NULL);
+	is_error(call(c, "GET", "/api/v1/questions/abc", NULL, NULL, 404), "no_such_question", NULL);
+	client_free(c);
+}
+
+static void test_search(void **state)
+{
+	client *c = client_new(&S);
+	json_t *j = call(c, "GET", "/api/v1/search?q=twitching&limit=2", NULL, NULL, 200);
+	int64_t total = json_integer_value(json_object_get(j, "total"));
+	assert_true(total >= 1);
+	json_t *d = json_object_get(j, "data");
+	assert_true(json_array_size(d) >= 1);
+	assert_null(strchr(json_string_value(json_object_get(json_array_get(d, 0), "snippet")), '\x01'));
+	json_decref(j);
+	int64_t ids[200];
+	assert_int_equal(walk(c, "/api/v1/search?q=twitching", 1, ids, 200), total);
+	is_error(call(c, "GET", "/api/v1/search", NULL, NULL, 400), "missing_query", "q");
+	is_error(call(c, "GET", "/api/v1/search?q=%20%20", NULL, NULL, 400), "missing_query", "q");
+	client_free(c);
+}
+
+static void test_revoke(void **state)
+{
+	char tok[64];
+	make_token("bernard", "short-lived", "read", tok, sizeof tok);
+	client *c = client_new(&S);
+	json_decref(call(c, "GET", "/api/v1/me", tok, NULL, 200));
+	client *b = client_new(&S);
+	assert_int_equal(login_as(b, "bernard", PW), 0);
+	resp *r = http_get(b, "/account/tokens");
+	assert_true(has(r, "short-lived"));
+	assert_true(has(r, "cc_"));
+	assert_false(has(r, tok)); /* only the prefix is ever shown again */
+	char *csrf = csrf_of(r);
+	const char *idp = strstr(r->body, "name=\"id\" value=\"");
+	assert_non_null(idp);
+	char id[24];
+	idp += strlen("name=\"id\" value=\"");
+	snprintf(id, sizeof id, "%.*s", (int)strcspn(idp, "\""), idp);
+	char *body = form("csrf", csrf, "action", "revoke", "id", id, NULL);
+	r = http_post(b, "/account/tokens", body);
+	assert_int_equal(r->status, 303);
+	is_error(call(c, "GET", "/api/v1/me", tok, NULL, 401), "bad_token", NULL);
+	/* The form checks names. */
+	r = http_get(b, "/account/tokens");
+	free(csrf);
+	csrf = csrf_of(r);
+	free(body);
+	body = form("csrf", csrf, "action", "create", "name", "", "scope", "read", NULL);
+	r = http_post(b, "/account/tokens", body);
+	assert_int_equal(r->status, 422);
+	assert_true(has(r, "Enter Name"));
+	free(csrf);
+	free(body);
+	client_free(b);
+	client_free(c);
+}
+
+static void test_rate_limit(void **state)
+{
+	char tok[64];
+	make_token("lina_p", "busy script", "write", tok, sizeof tok);
+	client *c = client_new(&S);
+	json_t *j = call(c, "POST", "/api/v1/topics/asthma/questions", tok,
+	                 "{\"title\":\"Does cold air set off my wheeze?\",\"body\":\"Every winter morning my chest gets tight outside.\"}",
+	                 201);
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/questions/%lld/answers", (long long)json_integer_value(json_object_get(j, "id")));
+	json_decref(j);
+	for (int i = 1; i < 60; i++)
+		json_decref(call(c, "POST", path, tok, "{\"body\":\"A scarf over the mouth helps me.\"}", 201));
+	is_error(call(c, "POST", path, tok, "{\"body\":\"One too many.\"}", 429), "rate_limited", NULL);
+	/* Reading is not limited. */
+	json_decref(call(c, "GET", path, tok, NULL, 200));
+	client_free(c);
+}
+
+int main(void)
+{
+	harness_require_engine();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_topics_and_etag), cmocka_unit_test(test_pagination), cmocka_unit_test(test_auth),
+		cmocka_unit_test(test_write_flow),      cmocka_unit_test(test_search),     cmocka_unit_test(test_revoke),
+		cmocka_unit_test(test_rate_limit),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

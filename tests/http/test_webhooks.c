@@ -1,0 +1,325 @@
+/* test_webhooks.c: webhooks against a local receiver: a question posted on the site reaches the
+ * receiver signed with HMAC-SHA256; a failed delivery is retried; the log shows the outcome. */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <arpa/inet.h>
+#include <cmocka.h>
+#include <jansson.h>
+#include <netinet/in.h>
+#include <pthread.h>
+#include <sodium.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include "captcha_answer.h"
+#include "harness.h"
+
+static srv S;
+
+/* ---- a tiny HTTP receiver: records each request, answers statuses from a script ---- */
+
+typedef struct hit {
+	char event[64], delivery[32], signature[160];
+	char *body;
+} hit;
+
+static struct {
+	int fd, port;
+	pthread_t th;
+	pthread_mutex_t lock;
+	hit hits[32];
+	int n;
+	int script[8]; /* status for the 1st, 2nd … request; then 200 */
+} R = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static void header(const char *head, const char *name, char *out, size_t n)
+{
+	out[0] = 0;
+	size_t nl = strlen(name);
+	for (const char *p = head; p && *p; p = strstr(p, "\r\n"), p = p ? p + 2 : NULL)
+		if (strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
+			const char *v = p + nl + 1;
+			while (*v == ' ')
+				v++;
+			snprintf(out, n, "%.*s", (int)strcspn(v, "\r\n"), v);
+			return;
+		}
+}
+
+static void *serve_loop(void *p)
+{
+	for (;;) {
+		int c = accept(R.fd, NULL, NULL);
+		if (c < 0)
+			return NULL;
+		char buf[65536];
+		size_t len = 0;
+		char *end = NULL;
+		ssize_t k;
+		while (!end && len < sizeof buf - 1 && (k = read(c, buf + len, sizeof buf - 1 - len)) > 0) {
+			len += (size_t)k;
+			buf[len] = 0;
+			end = strstr(buf, "\r\n\r\n");
+		}
+		if (!end) {
+			close(c);
+			continue;
+		}
+		char cl[32];
+		header(buf, "Content-Length", cl, sizeof cl);
+		size_t want = (size_t)(end + 4 - buf) + (size_t)strtoul(cl, NULL, 10);
+		while (len < want && len < sizeof buf - 1 && (k = read(c, buf + len, sizeof buf - 1 - len)) > 0)
+			len += (size_t)k;
+		buf[len] = 0;
+		pthread_mutex_lock(&R.lock);
+		int status = R.n < 8 && R.script[R.n] ? R.script[R.n] : 200;
+		if (R.n < 32) {
+			hit *h = &R.hits[R.n++];
+			header(buf, "X-Carecircle-Event", h->event, sizeof h->event);
+			header(buf, "X-Carecircle-Delivery", h->delivery, sizeof h->delivery);
+			header(buf, "X-Carecircle-Signature", h->signature, sizeof h->signature);
+			h->body = strdup(end + 4);
+		}
+		pthread_mutex_unlock(&R.lock);
+		char reply[128];
+		int rl = snprintf(reply, sizeof reply, "HTTP/1.1 %d X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", status);
+		ssize_t w = write(c, reply, (size_t)rl);
+		(void)w;
+		close(c);
+	}
+}
+
+static int receiver_start(void)
+{
+	R.fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t al = sizeof a;
+	if (bind(R.fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(R.fd, 16) != 0 ||
+	    getsockname(R.fd, (struct sockaddr *)&a, &al) != 0)
+		return -1;
+	R.port = ntohs(a.sin_port);
+	return pthread_create(&R.th, NULL, serve_loop, NULL);
+}
+
+static int hits_now(void)
+{
+	pthread_mutex_lock(&R.lock);
+	int n = R.n;
+	pthread_mutex_unlock(&R.lock);
+	return n;
+}
+
+static bool wait_hits(int n, int seconds)
+{
+	for (int i = 0; i < seconds * 10; i++) {
+		if (hits_now() >= n)
+			return true;
+		usleep(100 * 1000);
+	}
+	return false;
+}
+
+/* Checks "t=TIME,v1=HEX" against HMAC-SHA256(secret, "TIME." body). */
+static bool signature_ok(const char *sig, const char *secret, const char *body)
+{
+	long long t;
+	char hex[80];
+	if (sscanf(sig, "t=%lld,v1=%64s", &t, hex) != 2)
+		return false;
+	char prefix[32];
+	int pl = snprintf(prefix, sizeof prefix, "%lld.", t);
+	crypto_auth_hmacsha256_state st;
+	unsigned char mac[32];
+	crypto_auth_hmacsha256_init(&st, (const unsigned char *)secret, strlen(secret));
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)prefix, (unsigned long long)pl);
+	crypto_auth_hmacsha256_update(&st, (const unsigned char *)body, strlen(body));
+	crypto_auth_hmacsha256_final(&st, mac);
+	char want[65];
+	sodium_bin2hex(want, sizeof want, mac, sizeof mac);
+	return strcmp(want, hex) == 0;
+}
+
+static int setup(void **state)
+{
+	if (sodium_init() < 0 || receiver_start() != 0)
+		return -1;
+	if (srv_start(&S, NULL) != 0)
+		return -1;
+	return srv_demo(&S) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	shutdown(R.fd, SHUT_RDWR);
+	close(R.fd);
+	pthread_join(R.th, NULL);
+	for (int i = 0; i < R.n; i++)
+		free(R.hits[i].body);
+	return srv_stop(&S) == 0 ? 0 : -1;
+}
+
+static char *add_webhook(client *a, const char *url, const char *events_form, long want)
+{
+	resp *r = http_get(a, "/admin/webhooks");
+	assert_int_equal(r->status, 200);
+	char *tok = csrf_of(r);
+	char *f = form("csrf", tok, "action", "create", "url", url, NULL);
+	char body[2048];
+	snprintf(body, sizeof body, "%s%s", f, events_form);
+	r = http_post(a, "/admin/webhooks", body);
+	assert_int_equal(r->status, want);
+	free(tok);
+	free(f);
+	if (want != 303)
+		return NULL;
+	r = http_follow(a, r);
+	assert_true(has(r, "The webhook is added."));
+	const char *p = strstr(r->body, "<code id=\"secret-");
+	assert_non_null(p);
+	p = strchr(p, '>') + 1;
+	return strndup(p, strcspn(p, "<"));
+}
+
+static void test_validation(void **state)
+{
+	client *a = client_new(&S);
+	assert_int_equal(login_as(a, "admin", "demo-password-1"), 0);
+	add_webhook(a, "ftp://example.org/x", "&event=question.created", 422);
+	add_webhook(a, "https://example.org/hook", "", 422);
+	assert_true(has(http_get(a, "/admin/webhooks"), "No webhooks yet."));
+	client *m = client_new(&S);
+	assert_int_equal(login_as(m, "priya", "demo-password-1"), 0);
+	assert_int_equal(http_get(m, "/admin/webhooks")->status, 403);
+	client_free(m);
+	client_free(a);
+}
+
+static void test_delivery_and_retry(void **state)
+{
+	client *a = client_new(&S);
+	assert_int_equal(login_as(a, "admin", "demo-password-1"), 0);
+	char url[128];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/hook", R.port);
+	pthread_mutex_lock(&R.lock);
+	R.script[0] = 500; /* the first attempt fails; the retry succeeds */
+	pthread_mutex_unlock(&R.lock);
+	char *secret = add_webhook(a, url, "&event=question.created&event=answer.created", 303);
+	assert_true(strncmp(secret, "whsec_", 6) == 0);
+
+	/* A guest asks through the ordinary form. */
+	client *g = client_new(&S);
+	resp *r = http_get(g, "/hemifacial-spasm/ask");
+	char *tok = csrf_of(r), *ct, *ca;
+	captcha_solve(&S, r, &ct, &ca);
+	char *body = form("csrf", tok, "title", "Can caffeine set off the spasm?", "body",
+	                  "Every time I drink strong coffee the twitching seems to start within the hour.", "guest_name",
+	                  "Ana", "captcha_token", ct, "captcha_answer", ca, "action", "post", NULL);
+	free(ct);
+	free(ca);
+	r = http_post(g, "/hemifacial-spasm/ask", body);
+	assert_int_equal(r->status, 303);
+	free(tok);
+	free(body);
+
+	assert_true(wait_hits(2, 20));
+	pthread_mutex_lock(&R.lock);
+	hit h1 = R.hits[0], h2 = R.hits[1];
+	pthread_mutex_unlock(&R.lock);
+	assert_string_equal(h1.event, "question.created");
+	assert_string_equal(h1.delivery, h2.delivery); /* the same delivery, retried */
+	assert_true(signature_ok(h1.signature, secret, h1.body));
+	assert_true(signature_ok(h2.signature, secret, h2.body));
+	assert_false(signature_ok(h2.signature, "whsec_wrong", h2.body));
+	json_t *j = json_loads(h2.body, 0, NULL);
+	assert_non_null(j);
+	assert_string_equal(json_string_value(json_object_get(j, "event")), "question.created");
+	json_t *d = json_object_get(j, "data");
+	assert_string_equal(json_string_value(json_object_get(d, "title")), "Can caffeine set off the spasm?");
+	assert_null(json_object_get(d, "guest_name"));
+	json_decref(j);
+
+	/* The log shows it delivered on the second attempt. */
+	bool delivered = false;
+	for (int i = 0; i < 50 && !delivered; i++) {
+		r = http_get(a, "/admin/webhooks");
+		delivered = has(r, "<td class=\"delivery-status\">delivered</td><td>2</td><td>HTTP 200</td>");
+		if (!delivered)
+			usleep(100 * 1000);
+	}
+	assert_true(delivered);
+	assert_true(has(r, "question.created"));
+
+	client_free(g);
+	r = http_get(a, "/metrics");
+	assert_true(has(r, "carecircle_webhook_queue_depth 0"));
+	client_free(a);
+	free(secret);
+}
+
+static void test_answer_event_and_delete(void **state)
+{
+	client *a = client_new(&S);
+	assert_int_equal(login_as(a, "admin", "demo-password-1"), 0);
+	int before = hits_now();
+	client *m = client_new(&S);
+	assert_int_equal(login_as(m, "jose_rn", "demo-password-1"), 0);
+	resp *r = http_get(m, "/hemifacial-spasm");
+	const char *q = strstr(r->body, "/hemifacial-spasm/questions/");
+	assert_non_null(q);
+	char path[256];
+	snprintf(path, sizeof path, "%.*s/answers", (int)(strcspn(q + 28, "-\"") + 28), q);
+	r = http_get(m, "/hemifacial-spasm/ask");
+	char *tok = csrf_of(r);
+	char *body = form("csrf", tok, "body", "Caffeine is a common trigger; try cutting down for two weeks.", NULL);
+	r = http_post(m, path, body);
+	assert_int_equal(r->status, 303);
+	free(tok);
+	free(body);
+	assert_true(wait_hits(before + 1, 10));
+	pthread_mutex_lock(&R.lock);
+	assert_string_equal(R.hits[before].event, "answer.created");
+	pthread_mutex_unlock(&R.lock);
+
+	/* Deleted webhooks get nothing more. */
+	r = http_get(a, "/admin/webhooks");
+	char *csrf = csrf_of(r);
+	const char *idp = strstr(r->body, "name=\"id\" value=\"");
+	assert_non_null(idp);
+	idp += strlen("name=\"id\" value=\"");
+	char id[24];
+	snprintf(id, sizeof id, "%.*s", (int)strcspn(idp, "\""), idp);
+	body = form("csrf", csrf, "action", "delete", "id", id, NULL);
+	r = http_post(a, "/admin/webhooks", body);
+	assert_int_equal(r->status, 303);
+	free(csrf);
+	free(body);
+	r = http_get(m, "/hemifacial-spasm/ask");
+	tok = csrf_of(r);
+	body = form("csrf", tok, "body", "One more answer after the webhook is gone.", NULL);
+	r = http_post(m, path, body);
+	assert_int_equal(r->status, 303);
+	free(tok);
+	free(body);
+	int after = hits_now();
+	sleep(2);
+	assert_int_equal(hits_now(), after);
+	client_free(m);
+	client_free(a);
+}
+
+int main(void)
+{
+	harness_require_engine();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_validation),
+		cmocka_unit_test(test_delivery_and_retry),
+		cmocka_unit_test(test_answer_event_and_delete),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
