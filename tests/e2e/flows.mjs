@@ -1,0 +1,219 @@
+// flows.mjs: what people do on the site, end to end in the browser. To add a flow, add an entry
+// { name, run(site, env) }; site.context(role) gives a browser context (guest or logged in).
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+
+import { firstQuestion, questionBase, submit } from './lib/site.mjs';
+
+const uniq = () => Date.now().toString(36) + Math.floor(Math.random() * 1e6).toString(36);
+
+async function ask(page, topic, title, body) {
+	await page.goto(`/${topic}/ask`);
+	await page.fill('#title', title);
+	await page.fill('#body', body);
+	const resp = await submit(page, 'button[value=post]');
+	assert.equal(resp.status(), 200);
+	assert.equal(await page.locator('h1').innerText(), title);
+	assert.match(await page.locator('.flash').innerText(), /Your question is posted/);
+}
+
+async function answer(page, body) {
+	await page.fill('#answer-form #body', body);
+	const resp = await submit(page, '#answer-form button[type=submit]');
+	assert.equal(resp.status(), 200);
+	assert.match(await page.locator('.flash').innerText(), /Your answer is posted/);
+	assert.ok(await page.locator('.answer-list .post-body', { hasText: body }).count(), 'the answer is shown');
+}
+
+// GET with gzip, not decoded: the bytes a phone would download.
+function gzBytes(base, path) {
+	return new Promise((ok, fail) => {
+		const req = httpRequest(`${base}${path}`, { headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
+			let n = 0;
+			res.on('data', (d) => { n += d.length; });
+			res.on('end', () => ok({ status: res.statusCode, bytes: n, enc: res.headers['content-encoding'], headers: res.headers }));
+		});
+		req.on('error', fail);
+		req.end();
+	});
+}
+
+export const flows = [
+	{
+		name: 'guest finds a topic, searches, asks a question and answers it',
+		async run(site) {
+			const ctx = await site.context('guest');
+			const page = await ctx.newPage();
+			await page.goto('/');
+			await page.getByRole('link', { name: /Hemifacial Spasm/ }).first().click();
+			await page.waitForURL('**/hemifacial-spasm');
+			assert.equal(await page.locator('h1').innerText(), 'Hemifacial Spasm');
+
+			await page.fill('#site-search', 'eyelid');
+			await submit(page, '.header-search button');
+			assert.match(page.url(), /\/search\?q=eyelid/);
+			assert.ok(await page.locator('.question-list mark').count() > 0, 'search highlights the words');
+
+			await page.goto('/hemifacial-spasm');
+			await page.getByRole('link', { name: 'Ask the Community' }).click();
+			const title = `Does warm weather make the spasm worse? ${uniq()}`;
+			await ask(page, 'hemifacial-spasm', title, 'Since summer began the twitching near my eye comes more often in the afternoon.');
+			await answer(page, 'For me a cool cloth over the eye for ten minutes helped on hot days.');
+
+			await page.goto(`/search?q=${encodeURIComponent('warm weather spasm')}`);
+			assert.ok(await page.locator('.question-list a', { hasText: title }).count(), 'the new question is found by search');
+		},
+	},
+	{
+		name: 'a form with mistakes comes back with the text, a summary and errors tied to fields',
+		async run(site) {
+			const page = await (await site.context('guest')).newPage();
+			await page.goto('/hemifacial-spasm/ask');
+			await page.fill('#title', 'Too short');
+			await page.fill('#body', 'My text stays here.');
+			const resp = await submit(page, 'button[value=post]');
+			assert.equal(resp.status(), 422);
+			assert.equal(await page.inputValue('#title'), 'Too short');
+			assert.equal(await page.inputValue('#body'), 'My text stays here.');
+			const summary = page.locator('#error-summary');
+			assert.ok(await summary.isVisible());
+			assert.equal(await page.getAttribute('#title', 'aria-invalid'), 'true');
+			assert.match(await page.getAttribute('#title', 'aria-describedby'), /\btitle-error\b/);
+			assert.match(await page.locator('#title-error').innerText(), /at least/);
+			// The summary links to the field.
+			await summary.locator('a[href="#title"]').click();
+			assert.equal(await page.evaluate(() => document.activeElement.id), 'title');
+		},
+	},
+	{
+		name: 'a member registers, logs out, logs in, edits a question and sees its history',
+		async run(site) {
+			const page = await (await site.context('guest')).newPage();
+			const name = `e2e_${uniq()}`.slice(0, 30);
+			await page.goto('/register');
+			await page.fill('#username', name);
+			await page.fill('#display_name', 'Test Reader');
+			await page.fill('#email', `${name}@example.test`);
+			await page.fill('#password', 'a-long-password-1');
+			await submit(page, 'form[action="/register"] button[type=submit]');
+			assert.match(await page.locator('.flash').innerText(), /Welcome to the community/);
+
+			await submit(page, '.site-nav button');
+			assert.match(await page.locator('.flash').innerText(), /logged out/);
+			await page.goto('/login');
+			await page.fill('#login', name);
+			await page.fill('#password', 'a-long-password-1');
+			await submit(page, 'form[action="/login"] button[type=submit]');
+			assert.ok(await page.locator('.site-nav a[href="/account"]').count());
+
+			const title = `How do I track how often my eyelid twitches? ${uniq()}`;
+			await ask(page, 'blepharospasm', title, 'I want to show my neurologist a simple record of the spasms each day.');
+			const url = new URL(page.url()).pathname;
+			await page.getByRole('link', { name: 'Edit your question' }).click();
+			await page.fill('#body', 'I want to show my neurologist a simple daily record of the spasms and what I did.');
+			await page.fill('#note', 'clearer wording');
+			await submit(page, 'button[type=submit]:has-text("Save changes")');
+			assert.match(await page.locator('.flash').innerText(), /changes are saved/);
+			await page.goto(`${questionBase(url)}/history`);
+			assert.match(await page.locator('main').innerText(), /simple record of the spasms each day/);
+			assert.match(await page.locator('main').innerText(), /clearer wording/);
+		},
+	},
+	{
+		name: 'a member saves a draft and finds it filled in later',
+		async run(site) {
+			const page = await (await site.context('member')).newPage();
+			const title = `Draft: does caffeine matter for migraine? ${uniq()}`;
+			await page.goto('/migraine/ask');
+			await page.fill('#title', title);
+			await page.fill('#body', 'Half written: I drink three coffees a day and');
+			await submit(page, 'button[value=draft]');
+			assert.match(await page.locator('.flash').innerText(), /draft is saved/);
+			await page.goto('/account');
+			assert.ok(await page.locator('.question-list a', { hasText: title }).count(), 'the draft is listed on the account page');
+			await page.goto('/migraine/ask');
+			assert.equal(await page.inputValue('#title'), title);
+			await submit(page, 'button[value=discard]');
+			await page.goto('/migraine/ask');
+			assert.equal(await page.inputValue('#title'), '');
+		},
+	},
+	{
+		name: 'with JavaScript off a guest can still ask and answer',
+		async run(site) {
+			const page = await (await site.context('guest', { javaScriptEnabled: false })).newPage();
+			const title = `Is it safe to exercise with asthma in cold air? ${uniq()}`;
+			await ask(page, 'asthma', title, 'Cold mornings make me cough when I run. Should I stop running in winter?');
+			await answer(page, 'A scarf over the mouth warms the air; ask your nurse about using your inhaler before.');
+		},
+	},
+	{
+		name: 'keyboard: the skip link is the first stop and moves focus to the main content',
+		async run(site) {
+			const page = await (await site.context('guest')).newPage();
+			await page.goto('/hemifacial-spasm');
+			await page.keyboard.press('Tab');
+			assert.equal(await page.evaluate(() => document.activeElement.className), 'skip-link');
+			assert.ok(await page.locator('.skip-link').isVisible(), 'the skip link shows when focused');
+			await page.keyboard.press('Enter');
+			await page.keyboard.press('Tab');
+			const inMain = await page.evaluate(() => !!document.activeElement.closest('main'));
+			assert.ok(inMain, 'after the skip link, Tab goes into the main content');
+		},
+	},
+	{
+		name: 'privacy and security headers on every page',
+		async run(site, { base }) {
+			for (const path of ['/', '/hemifacial-spasm', '/search?q=eye', '/login', '/nope-nope']) {
+				const r = await gzBytes(base, path);
+				const h = r.headers;
+				const csp = h['content-security-policy'] || '';
+				assert.match(csp, /default-src 'self'/, path);
+				assert.match(csp, /script-src 'self'(;|$)/, path);
+				assert.doesNotMatch(csp, /unsafe-(inline|eval)/, path);
+				assert.match(csp, /frame-ancestors 'none'/, path);
+				assert.ok(h['referrer-policy'], `${path} Referrer-Policy`);
+				assert.ok(h['permissions-policy'], `${path} Permissions-Policy`);
+				assert.equal(h['set-cookie'], undefined, `${path}: a guest reading a page gets no cookie`);
+			}
+		},
+	},
+	{
+		name: 'a question page with 20 answers weighs under 60 KB compressed',
+		async run(site, { base, artifacts }) {
+			const page = await (await site.context('guest')).newPage();
+			const title = `How long does a botulinum injection take to work? ${uniq()}`;
+			await ask(page, 'hemifacial-spasm', title, 'My first injection is next week. When should I expect to notice a change?');
+			const url = new URL(page.url()).pathname;
+			const action = await page.getAttribute('#answer-form form', 'action');
+			const csrf = await page.inputValue('#answer-form input[name=csrf]');
+			const words = 'For me it took about five days before the twitching eased, and two weeks for the full effect. '
+				+ 'Keep a short diary so you can tell your doctor what changed. ';
+			for (let i = 1; i <= 20; i++) {
+				const body = new URLSearchParams({ csrf, guest_name: `Reader ${i}`, body: `Answer ${i}. ${words.repeat(3)}` });
+				const r = await fetch(`${base}${action.split('#')[0]}`, { method: 'POST', body, redirect: 'manual' });
+				assert.equal(r.status, 303, `answer ${i}`);
+			}
+			const resp = await page.goto(url);
+			assert.equal(await page.locator('.answer-list > li').count(), 20);
+			const assets = await page.evaluate(() => [
+				...[...document.querySelectorAll('link[rel=stylesheet], link[rel=icon]')].map((l) => l.getAttribute('href')),
+				...[...document.scripts].map((s) => s.getAttribute('src')),
+			]);
+			let total = 0;
+			const parts = [];
+			for (const p of [url, ...assets]) {
+				const r = await gzBytes(base, p);
+				assert.equal(r.status, 200, p);
+				total += r.bytes;
+				parts.push(`${p}: ${r.bytes} B${r.enc ? ` (${r.enc})` : ''}`);
+			}
+			const { writeFileSync } = await import('node:fs');
+			writeFileSync(`${artifacts}/page-weight.txt`, `${parts.join('\n')}\ntotal: ${total} B\n`);
+			assert.ok(resp.ok());
+			assert.ok(total < 60 * 1024, `question page with 20 answers is ${total} bytes compressed:\n${parts.join('\n')}`);
+		},
+	},
+];
+
+export { firstQuestion };

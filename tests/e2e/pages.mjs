@@ -1,0 +1,72 @@
+// pages.mjs: every page type the browser suite checks. To add a page type, add a row: a name
+// (used for artifacts), the role that opens it, the status it must answer with, and either a
+// path or an `open(page)` that navigates (or submits a form) and returns the page's response.
+import { firstQuestion, questionBase, submit } from './lib/site.mjs';
+
+const TOPIC = 'hemifacial-spasm';
+
+export const pageTypes = [
+	{ name: 'home', role: 'guest', path: '/' },
+	{ name: 'topic', role: 'guest', path: `/${TOPIC}` },
+	{
+		name: 'question', role: 'guest',
+		async open(page) { return page.goto(await firstQuestion(page, TOPIC)); },
+	},
+	{
+		name: 'question-member', role: 'member',
+		async open(page) { return page.goto(await firstQuestion(page, TOPIC)); },
+	},
+	{
+		name: 'answer-errors', role: 'guest', status: 422,
+		async open(page) {
+			await page.goto(await firstQuestion(page, TOPIC));
+			return submit(page, '#answer-form button[type=submit]');
+		},
+	},
+	{ name: 'ask', role: 'guest', path: `/${TOPIC}/ask` },
+	{ name: 'ask-member', role: 'member', path: `/${TOPIC}/ask` },
+	{
+		name: 'ask-errors', role: 'guest', status: 422,
+		async open(page) {
+			await page.goto(`/${TOPIC}/ask`);
+			await page.fill('#title', 'Short');
+			return submit(page, 'button[value=post]');
+		},
+	},
+	{ name: 'search', role: 'guest', path: '/search?q=eyelid+twitch' },
+	{ name: 'search-form', role: 'guest', path: '/search' },
+	{ name: 'search-nothing', role: 'guest', path: '/search?q=xylophone+zebra' },
+	{ name: 'login', role: 'guest', path: '/login' },
+	{
+		name: 'login-errors', role: 'guest', status: 401,
+		async open(page) {
+			await page.goto('/login');
+			await page.fill('#login', 'zoe_m');
+			await page.fill('#password', 'not-the-password');
+			return submit(page, 'form[action="/login"] button[type=submit]');
+		},
+	},
+	{ name: 'register', role: 'guest', path: '/register' },
+	{
+		name: 'register-errors', role: 'guest', status: 422,
+		async open(page) {
+			await page.goto('/register');
+			await page.fill('#username', '1x');
+			return submit(page, 'form[action="/register"] button[type=submit]');
+		},
+	},
+	{ name: 'account', role: 'member', path: '/account' },
+	{ name: 'profile', role: 'guest', path: '/u/helen_writes' },
+	{ name: 'terms', role: 'guest', path: '/terms' },
+	{ name: 'privacy', role: 'guest', path: '/privacy' },
+	{ name: 'disclaimer', role: 'guest', path: '/disclaimer' },
+	{ name: 'not-found', role: 'guest', status: 404, path: '/no-such-condition-here' },
+	{
+		name: 'edit-question', role: 'moderator',
+		async open(page) { return page.goto(`${questionBase(await firstQuestion(page, TOPIC))}/edit`); },
+	},
+	{
+		name: 'history', role: 'guest',
+		async open(page) { return page.goto(`${questionBase(await firstQuestion(page, TOPIC))}/history`); },
+	},
+];
