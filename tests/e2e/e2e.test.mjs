@@ -3,14 +3,14 @@
 // (WCAG 2.2 AA, light and dark) and the Nu HTML checker, then runs the flows (flows.mjs).
 // Screenshots and the HTML of each page type go to artifacts/ (git-ignored).
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { after, before, test } from 'node:test';
 
 import { checkPage, validateHtml } from './lib/checks.mjs';
 import { startServer } from './lib/server.mjs';
-import { launch, offsite, Site } from './lib/site.mjs';
+import { firstQuestion, launch, offsite, Site } from './lib/site.mjs';
 import { flows } from './flows.mjs';
 import { pageTypes } from './pages.mjs';
 
@@ -66,6 +66,38 @@ for (const f of flows) {
 		await f.run(site, { artifacts, base: server.base });
 	});
 }
+
+// Lighthouse (mobile, simulated throttling): >= 95 in every category on these pages. Search
+// results are noindex on purpose, so there only the SEO audit "is-crawlable" may fail.
+const LIGHTHOUSE_PAGES = [
+	{ path: '/' },
+	{ path: '/hemifacial-spasm' },
+	{ path: '/hemifacial-spasm/questions/5', question: true },
+	{ path: '/search' },
+	{ path: '/search?q=eyelid', allowNoindex: true },
+];
+
+test('Lighthouse scores >= 95 in performance, accessibility, best practices and SEO',
+	{ skip: process.env.E2E_LIGHTHOUSE === '0' && 'E2E_LIGHTHOUSE=0' }, async () => {
+		const { lighthouseScores } = await import('./lib/lighthouse.mjs');
+		const page = await (await site.context('guest')).newPage();
+		const qurl = await firstQuestion(page, 'hemifacial-spasm');
+		await page.close();
+		const urls = LIGHTHOUSE_PAGES.map((p) => `${server.base}${p.question ? qurl : p.path}`);
+		const results = await lighthouseScores(urls);
+		writeFileSync(join(artifacts, 'lighthouse.json'), JSON.stringify(results, null, 1));
+		const bad = [];
+		LIGHTHOUSE_PAGES.forEach((p, i) => {
+			const r = results[urls[i]];
+			if (r.runtimeError) bad.push(`${urls[i]}: ${r.runtimeError}`);
+			for (const [cat, score] of Object.entries(r.scores)) {
+				if (score >= 95) continue;
+				if (cat === 'seo' && p.allowNoindex && r.failing.seo.every((f) => f.startsWith('is-crawlable'))) continue;
+				bad.push(`${urls[i]} ${cat} ${score}; failing: ${r.failing[cat].join('; ')}`);
+			}
+		});
+		assert.deepEqual(bad, [], bad.join('\n'));
+	});
 
 test('no page made a request to another origin', () => {
 	assert.deepEqual(offsite, [], `requests that left the site:\n${offsite.join('\n')}`);
