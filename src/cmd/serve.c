@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "http/server.h"
 #include "model/session.h"
+#include "web/frontend.h"
 
 static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER;
@@ -27,6 +28,7 @@ static void *maintenance(void *p)
 		pthread_cond_timedwait(&stop_cond, &stop_lock, &until);
 		pthread_mutex_unlock(&stop_lock);
 		web_views_flush(app->db);
+		analytics_flush(app->db);
 		time_t now = time(NULL);
 		if (now - last_purge > 3600) {
 			dbc *c = db_conn(app->db);
@@ -99,6 +101,7 @@ int cmd_serve(int argc, char **argv)
 	pthread_mutex_unlock(&stop_lock);
 	pthread_join(maint, NULL);
 	web_views_flush(app.db);
+	analytics_flush(app.db);
 	app_close(&app);
 	config_free(&cfg);
 	log_info("msg=\"stopped\"");

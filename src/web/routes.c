@@ -1,5 +1,6 @@
 /* routes.c: the one route table. Order does not matter: the router sorts it most specific
  * first, so "/search" wins over "/{topic}". Each feature adds its rows here. */
+#include "web/frontend.h"
 #include "web/pages.h"
 #include "web/web.h"
 
@@ -25,6 +26,9 @@ route web_routes[] = {
 	{M_GET, "/{topic}/questions/{id}/history", page_question_history, 0},
 	{M_GET | M_POST, "/{topic}/questions/{id}/answers/{aid}/edit", page_answer_edit, R_LOGIN | R_FORM},
 	{M_GET, "/{topic}/questions/{id}/answers/{aid}/history", page_answer_history, 0},
+	/* issue 7: front end (analytics, JSON for progressive enhancement) */
+	{M_GET, "/admin/analytics", page_admin_analytics, R_ADMIN},
+	{M_GET, "/{topic}/similar", page_similar, 0},
 };
 
 const int web_nroutes = (int)(sizeof web_routes / sizeof web_routes[0]);

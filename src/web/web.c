@@ -12,6 +12,7 @@
 #include "model/author.h"
 #include "model/question.h"
 #include "model/session.h"
+#include "web/frontend.h"
 
 /* ---- identity and dispatch ---- */
 
@@ -347,6 +348,7 @@ void web_page(req *r, int status, const char *tmpl, tval *ctx, const char *title
 	if (!tmpl_render(&r->out, tmpl, ctx))
 		log_error("msg=\"missing template\" name=%s", tmpl);
 	tmpl_render(&r->out, "layout_foot", ctx);
+	analytics_count(r, status);
 }
 
 void web_error(req *r, int status, const char *code, const char *msg)

@@ -38,6 +38,8 @@ function gzBytes(base, path) {
 	});
 }
 
+const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+
 export const flows = [
 	{
 		name: 'guest finds a topic, searches, asks a question and answers it',
@@ -214,6 +216,74 @@ export const flows = [
 			assert.ok(total < 60 * 1024, `question page with 20 answers is ${total} bytes compressed:\n${parts.join('\n')}`);
 		},
 	},
+	{
+		name: 'site.js: character counters count and announce near the limit',
+		async run(site) {
+			const page = await (await site.context('guest')).newPage();
+			await page.goto('/hemifacial-spasm/ask');
+			const counter = page.locator('#title + .counter');
+			assert.match(await counter.innerText(), /^0 of 150 characters$/);
+			await page.fill('#title', 'Short one');
+			assert.match(await counter.innerText(), /9 characters: at least 10 needed/);
+			await page.fill('#title', 'x'.repeat(145));
+			assert.match(await counter.innerText(), /145 of 150 characters/);
+			assert.equal(await counter.getAttribute('data-state'), 'near');
+			assert.equal(await counter.locator('[aria-live]').innerText(), '5 characters left');
+			await page.fill('#body', 'é'.repeat(30));
+			assert.match(await page.locator('#body + .counter').innerText(), /30 of 20,000 characters/, 'code points, not bytes');
+			// The answer form has one too.
+			await page.goto(await firstQuestion(page));
+			assert.match(await page.locator('#answer-form .counter').innerText(), /0 of 20,000 characters/);
+		},
+	},
+	{
+		name: 'site.js: similar questions appear while a title is typed',
+		async run(site, { base }) {
+			const page = await (await site.context('guest')).newPage();
+			await page.goto('/hemifacial-spasm/ask');
+			assert.ok(await page.locator('.similar').isHidden());
+			await page.fill('#title', 'Can I keep driving when my eye closes?');
+			const link = page.locator('.similar li a').first();
+			await link.waitFor();
+			assert.match(await link.getAttribute('href'), /^\/hemifacial-spasm\/questions\/\d+-/);
+			assert.match(await page.locator('form [aria-live]').last().innerText(), /similar question/);
+			// The JSON endpoint itself.
+			const r = await fetch(`${base}/hemifacial-spasm/similar?title=${encodeURIComponent('botox injections')}`);
+			assert.equal(r.status, 200);
+			assert.match(r.headers.get('content-type'), /^application\/json/);
+			const j = await r.json();
+			assert.ok(j.questions.length >= 1 && j.questions.length <= 5);
+			assert.ok(j.questions.every((q) => q.url.startsWith('/hemifacial-spasm/questions/') && typeof q.answers === 'number'));
+			assert.equal((await fetch(`${base}/no-such-topic/similar?title=anything`)).status, 404);
+			assert.deepEqual(await (await fetch(`${base}/hemifacial-spasm/similar?title=a`)).json(), { questions: [] });
+		},
+	},
+	{
+		name: 'analytics: page views are counted per topic without cookies and shown to admins',
+		async run(site, { base }) {
+			const before = await topicViews(site, 'type-2-diabetes');
+			const reader = await (await site.context('guest', { userAgent: BROWSER_UA })).newPage();
+			for (let i = 0; i < 3; i++) await reader.goto('/type-2-diabetes');
+			assert.deepEqual(await reader.context().cookies(), [], 'reading leaves no cookie');
+			// Robots are not counted.
+			await fetch(`${base}/type-2-diabetes`, { headers: { 'User-Agent': 'ExampleBot/1.0 (+crawler)' } });
+			let after = before;
+			for (let t = 0; t < 40 && after < before + 3; t++) {
+				await new Promise((r) => setTimeout(r, 500));
+				after = await topicViews(site, 'type-2-diabetes');
+			}
+			assert.equal(after, before + 3, 'three views counted (counts are flushed every 5 s)');
+		},
+	},
 ];
+
+let adminPage;
+async function topicViews(site, slug) {
+	adminPage ??= await (await site.context('admin')).newPage();
+	const resp = await adminPage.goto('/admin/analytics');
+	assert.equal(resp.status(), 200);
+	const row = adminPage.locator(`tr:has(a[href="/${slug}"]) td.num`);
+	return (await row.count()) ? Number((await row.innerText()).replace(/\D/g, '')) : 0;
+}
 
 export { firstQuestion };

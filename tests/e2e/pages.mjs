@@ -26,6 +26,16 @@ export const pageTypes = [
 	{ name: 'ask', role: 'guest', path: `/${TOPIC}/ask` },
 	{ name: 'ask-member', role: 'member', path: `/${TOPIC}/ask` },
 	{
+		// The ask form with live suggestions (site.js) and counters showing.
+		name: 'ask-similar', role: 'guest',
+		async open(page) {
+			const resp = await page.goto(`/${TOPIC}/ask`);
+			await page.fill('#title', 'Is it safe to drive with my eye closing?');
+			await page.locator('.similar li').first().waitFor();
+			return resp;
+		},
+	},
+	{
 		name: 'ask-errors', role: 'guest', status: 422,
 		async open(page) {
 			await page.goto(`/${TOPIC}/ask`);
@@ -65,6 +75,8 @@ export const pageTypes = [
 		name: 'edit-question', role: 'moderator',
 		async open(page) { return page.goto(`${questionBase(await firstQuestion(page, TOPIC))}/edit`); },
 	},
+	{ name: 'admin-analytics', role: 'admin', path: '/admin/analytics' },
+	{ name: 'forbidden', role: 'member', status: 403, path: '/admin/analytics' },
 	{
 		name: 'history', role: 'guest',
 		async open(page) { return page.goto(`${questionBase(await firstQuestion(page, TOPIC))}/history`); },
