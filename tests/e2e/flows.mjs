@@ -189,10 +189,25 @@ export const flows = [
 			const url = new URL(page.url()).pathname;
 			const action = await page.getAttribute('#answer-form form', 'action');
 			const csrf = await page.inputValue('#answer-form input[name=csrf]');
-			const words = 'For me it took about five days before the twitching eased, and two weeks for the full effect. '
-				+ 'Keep a short diary so you can tell your doctor what changed. ';
+			// About 800 characters each of varied words, so gzip gets no easy repeats.
+			const vocab = ('the a it my for with after before days weeks doctor nurse injection effect eye face muscle '
+				+ 'spasm twitch eased better worse first second third dose clinic appointment diary notes helped calm '
+				+ 'sleep stress coffee cold warm light tired morning evening drive work family friend asked told '
+				+ 'neurologist botulinum toxin small needle cheek eyelid corner mouth smile droop weak strong months '
+				+ 'expect notice change slowly quickly about around nearly almost usually sometimes never always').split(' ');
+			let seed = 7;
+			const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+			const prose = (n) => {
+				let out = '';
+				while (out.length < n) {
+					const len = 6 + Math.floor(rnd() * 10);
+					const w = Array.from({ length: len }, () => vocab[Math.floor(rnd() * vocab.length)]);
+					out += `${w.join(' ')}. `;
+				}
+				return out.replace(/(^|\. )([a-z])/g, (m, p, c) => p + c.toUpperCase());
+			};
 			for (let i = 1; i <= 20; i++) {
-				const body = new URLSearchParams({ csrf, guest_name: `Reader ${i}`, body: `Answer ${i}. ${words.repeat(3)}` });
+				const body = new URLSearchParams({ csrf, guest_name: `Reader ${i}`, body: `${prose(800)}` });
 				const r = await fetch(`${base}${action.split('#')[0]}`, { method: 'POST', body, redirect: 'manual' });
 				assert.equal(r.status, 303, `answer ${i}`);
 			}
