@@ -232,6 +232,22 @@ export const flows = [
 		},
 	},
 	{
+		name: 'print: an article prints as text only, without navigation or forms',
+		async run(site, { artifacts }) {
+			const page = await (await site.context('guest')).newPage();
+			await page.goto(await firstQuestion(page));
+			await page.emulateMedia({ media: 'print' });
+			const shown = await page.evaluate(() => Object.fromEntries(
+				['.site-nav', '.header-search', '#answer-form', '.breadcrumbs', '.footer-nav', '.skip-link', 'h1', '.post-body', '.disclaimer']
+					.map((s) => [s, getComputedStyle(document.querySelector(s)).display !== 'none'])));
+			assert.deepEqual(shown, {
+				'.site-nav': false, '.header-search': false, '#answer-form': false, '.breadcrumbs': false,
+				'.footer-nav': false, '.skip-link': false, h1: true, '.post-body': true, '.disclaimer': true,
+			});
+			await page.pdf({ path: `${artifacts}/question-print.pdf` });
+		},
+	},
+	{
 		name: 'site.js: character counters count and announce near the limit',
 		async run(site) {
 			const page = await (await site.context('guest')).newPage();

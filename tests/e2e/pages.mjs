@@ -75,6 +75,27 @@ export const pageTypes = [
 		name: 'edit-question', role: 'moderator',
 		async open(page) { return page.goto(`${questionBase(await firstQuestion(page, TOPIC))}/edit`); },
 	},
+	{
+		name: 'edit-answer', role: 'moderator',
+		async open(page) {
+			await page.goto(await firstQuestion(page, 'migraine'));
+			const edit = await page.locator('.answer-list a[href$="/edit"]').first().getAttribute('href');
+			return page.goto(edit);
+		},
+	},
+	{
+		// History with an earlier version in it: a moderator edits a question first.
+		name: 'history-edited', role: 'moderator',
+		async open(page) {
+			const base = questionBase(await firstQuestion(page, 'asthma'));
+			await page.goto(`${base}/edit`);
+			await page.fill('#body', `${await page.inputValue('#body')}\n\nEdited by a moderator: a typo fixed.`);
+			await page.fill('#note', 'typo');
+			await submit(page, 'button[type=submit]:has-text("Save changes")');
+			return page.goto(`${base}/history`);
+		},
+	},
+	{ name: 'search-in-topic', role: 'guest', path: '/search?q=inhaler&topic=asthma' },
 	{ name: 'admin-analytics', role: 'admin', path: '/admin/analytics' },
 	{ name: 'forbidden', role: 'member', status: 403, path: '/admin/analytics' },
 	{

@@ -28,6 +28,39 @@ async function axe(page, label) {
 	return [];
 }
 
+// Tabs through the page (up to 60 stops) and checks that every stop shows a focus indicator
+// (an outline of at least 2px, or a label ring for visually hidden inputs) and is on screen.
+async function focusWalk(page) {
+	const problems = [];
+	await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
+	await page.keyboard.press('Tab');
+	const seen = new Set();
+	for (let i = 0; i < 60; i++) {
+		const f = await page.evaluate(() => {
+			const el = document.activeElement;
+			if (!el || el === document.body) return null;
+			const cs = getComputedStyle(el);
+			let ring = cs.outlineStyle !== 'none' && parseFloat(cs.outlineWidth) >= 2;
+			if (!ring && el.id) {
+				const lab = document.querySelector(`label[for="${CSS.escape(el.id)}"]`);
+				if (lab) { const ls = getComputedStyle(lab); ring = ls.outlineStyle !== 'none' && parseFloat(ls.outlineWidth) >= 2; }
+			}
+			const r = el.getBoundingClientRect();
+			const desc = el.tagName.toLowerCase() + (el.id ? `#${el.id}` : '') + (el.className ? `.${String(el.className).split(' ')[0]}` : '')
+				+ ` "${(el.innerText || el.value || el.getAttribute('aria-label') || '').trim().slice(0, 30)}"`;
+			return { desc, ring, visible: r.width > 0 && r.height > 0, key: desc + r.top + r.left };
+		});
+		if (!f || seen.has(f.key)) break;
+		seen.add(f.key);
+		if (!f.ring) problems.push(`keyboard focus on ${f.desc} has no visible focus indicator`);
+		if (!f.visible) problems.push(`keyboard focus lands on ${f.desc}, which has no size on screen`);
+		await page.keyboard.press('Tab');
+	}
+	if (seen.size === 0) problems.push('Tab reaches nothing on the page');
+	await page.evaluate(() => { document.activeElement?.blur(); window.scrollTo(0, 0); });
+	return problems;
+}
+
 // Runs every check on the page as it is now; html is the server's response text. Returns a
 // list of problems (empty when the page passes) and writes artifacts/{shots,html}/name.*.
 export async function checkPage(page, name, html, artifacts) {
@@ -50,6 +83,8 @@ export async function checkPage(page, name, html, artifacts) {
 	if (facts.inlineScripts) problems.push(`${facts.inlineScripts} inline script(s)`);
 	if (!facts.skipFirst) problems.push('the first focusable element is not the skip link');
 
+	problems.push(...await focusWalk(page));
+
 	await scheme(page, 'light');
 	problems.push(...await axe(page, 'light'));
 	await scheme(page, 'dark');
@@ -64,6 +99,10 @@ export async function checkPage(page, name, html, artifacts) {
 		await page.setViewportSize({ width: w, height: 900 });
 		await page.screenshot({ path: join(artifacts, 'shots', `${name}-${w}.png`), fullPage: true });
 	}
+	await scheme(page, 'dark');
+	await page.setViewportSize({ width: WIDTHS[0], height: 900 });
+	await page.screenshot({ path: join(artifacts, 'shots', `${name}-${WIDTHS[0]}-dark.png`), fullPage: true });
+	await scheme(page, 'light');
 	await page.setViewportSize(vp);
 	return problems;
 }
