@@ -183,11 +183,14 @@ export const flows = [
 	{
 		name: 'a question page with 20 answers weighs under 60 KB compressed',
 		async run(site, { base, artifacts }) {
-			const page = await (await site.context('guest')).newPage();
+			// Posted by a guide through the browser's own session (guides are trusted, so a guest
+			// CAPTCHA or rate limit does not get in the way of measuring).
+			const ctx = await site.context('guide');
+			const page = await ctx.newPage();
 			const title = `How long does a botulinum injection take to work? ${uniq()}`;
 			await ask(page, 'hemifacial-spasm', title, 'My first injection is next week. When should I expect to notice a change?');
 			const url = new URL(page.url()).pathname;
-			const action = await page.getAttribute('#answer-form form', 'action');
+			const action = (await page.getAttribute('#answer-form form', 'action')).split('#')[0];
 			const csrf = await page.inputValue('#answer-form input[name=csrf]');
 			// About 800 characters each of varied words, so gzip gets no easy repeats.
 			const vocab = ('the a it my for with after before days weeks doctor nurse injection effect eye face muscle '
@@ -207,12 +210,12 @@ export const flows = [
 				return out.replace(/(^|\. )([a-z])/g, (m, p, c) => p + c.toUpperCase());
 			};
 			for (let i = 1; i <= 20; i++) {
-				const body = new URLSearchParams({ csrf, guest_name: `Reader ${i}`, body: `${prose(800)}` });
-				const r = await fetch(`${base}${action.split('#')[0]}`, { method: 'POST', body, redirect: 'manual' });
-				assert.equal(r.status, 303, `answer ${i}`);
+				const r = await ctx.request.post(action, { form: { csrf, body: prose(800) }, maxRedirects: 0 });
+				assert.equal(r.status(), 303, `answer ${i}`);
 			}
 			const resp = await page.goto(url);
 			assert.equal(await page.locator('.answer-list > li').count(), 20);
+			await page.context().clearCookies(); // weigh what a guest downloads
 			const assets = await page.evaluate(() => [
 				...[...document.querySelectorAll('link[rel=stylesheet], link[rel=icon]')].map((l) => l.getAttribute('href')),
 				...[...document.scripts].map((s) => s.getAttribute('src')),
