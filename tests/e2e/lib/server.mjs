@@ -5,6 +5,11 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
+// Options for `serve` in the browser tests. Features that slow or limit people on purpose
+// (rate limits, minimum time to fill a form) add their test settings here; E2E_SERVE_ARGS
+// adds more from the environment.
+export const SERVE_ARGS = ['--secret', 'e2e-secret-e2e-secret-e2e-secret-0', '--threads', '2'];
+
 function freePort() {
 	return new Promise((ok, fail) => {
 		const s = createServer();
@@ -37,8 +42,8 @@ export async function startServer(artifacts) {
 	execFileSync(bin, ['demo', '--db', dbPath], { stdio: 'ignore' });
 	const port = await freePort();
 	const log = openSync(join(artifacts, 'server.log'), 'w');
-	const proc = spawn(bin, ['serve', '--db', dbPath, '--listen', `127.0.0.1:${port}`,
-		'--secret', 'e2e-secret-e2e-secret-e2e-secret-0', '--threads', '2'],
+	const proc = spawn(bin, ['serve', '--db', dbPath, '--listen', `127.0.0.1:${port}`, ...SERVE_ARGS,
+		...(process.env.E2E_SERVE_ARGS || '').split(' ').filter(Boolean)],
 	{ stdio: ['ignore', log, log] });
 	const base = `http://127.0.0.1:${port}`;
 	await waitReady(base, proc, 20000);
