@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= 2
 DATA       ?= data/carecircle.db
 
-.PHONY: all build run test deps deps-test clean
+.PHONY: all build run test e2e deps deps-test clean
 
 all: build
 
@@ -28,6 +28,10 @@ run: build
 
 test: deps-test
 	@scripts/test.sh
+
+# Only the browser tests (tests/e2e), against build/carecircle.
+e2e: deps-test build
+	@scripts/e2e.sh
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD)

@@ -7,7 +7,8 @@ set -euo pipefail
 build_pkgs=(gcc make cmake pkg-config libmicrohttpd-dev libsqlite3-dev libcmark-dev
   libjansson-dev libsodium-dev libgd-dev libcurl4-openssl-dev zlib1g-dev libpq-dev
   fonts-dejavu-core)
-test_pkgs=(libcmocka-dev postgresql curl sqlite3 libclang-rt-14-dev clang nginx-light python3)
+test_pkgs=(libcmocka-dev postgresql curl sqlite3 libclang-rt-14-dev clang nginx-light python3
+  nodejs chromium default-jre-headless)  # browser tests: node + npm, chromium, Java for vnu
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-build}" == "test" ]]; then
@@ -20,6 +21,10 @@ for p in "${want[@]}"; do
     missing+=("$p")
   fi
 done
+# npm ships inside some nodejs builds; Debian's own nodejs needs the npm package beside it.
+if [[ "${1:-build}" == "test" ]] && ! command -v npm >/dev/null 2>&1; then
+  missing+=(npm)
+fi
 if [[ ${#missing[@]} -eq 0 ]]; then
   exit 0
 fi

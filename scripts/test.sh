@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # test.sh: builds carecircle twice (warnings as errors; ASan+UBSan) and runs the whole ctest
-# suite on the sanitized build, against SQLite and against a private PostgreSQL cluster.
+# suite on the sanitized build, against SQLite and against a private PostgreSQL cluster, then
+# the browser tests (scripts/e2e.sh).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 jobs=${JOBS:-2}
@@ -22,5 +23,8 @@ CARECIRCLE_TEST_PG=$(scripts/pg-cluster.sh start "$pgdir")
 export CARECIRCLE_TEST_PG
 echo "PostgreSQL for tests: $CARECIRCLE_TEST_PG"
 
-cd build-asan
-ctest --output-on-failure -j "$jobs"
+(cd build-asan && ctest --output-on-failure -j "$jobs")
+
+# Browser tests (tests/e2e): Playwright driving Debian's chromium, axe-core, the Nu HTML
+# checker. They start build/carecircle themselves on a free port with a fresh SQLite file.
+scripts/e2e.sh

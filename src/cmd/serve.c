@@ -13,6 +13,7 @@
 #include "cmd/webhook_send.h"
 #include "model/webhook.h"
 #include "web/metrics.h"
+#include "web/frontend.h"
 
 static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER;
@@ -41,6 +42,7 @@ static void *maintenance(void *p)
 		time_t now = time(NULL);
 		if (now - last_views >= 5) {
 			web_views_flush(app->db);
+			analytics_flush(app->db);
 			last_views = now;
 		}
 		if (now - last_purge > 3600) {
@@ -123,6 +125,7 @@ int cmd_serve(int argc, char **argv)
 	pthread_join(maint, NULL);
 	webhook_worker_stop();
 	web_views_flush(app.db);
+	analytics_flush(app.db);
 	pagecache_shutdown();
 	app_close(&app);
 	config_free(&cfg);

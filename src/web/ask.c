@@ -35,7 +35,6 @@ static void ask_form(req *r, dbc *c, const topic *t, tval *v, const ferrs *e, bo
 	tv_str(cr, "url", arena_printf(r->a, "/%s", t->slug));
 	tv_str(tv_push(crumbs), "name", "Ask");
 	web_errors(ctx, e);
-	tv_str(ctx, "page_js", static_url("js/similar.js"));
 	/* "Did you mean": questions like the title, when the person asked to check (or came with one). */
 	const char *title = tv_get_str(v, "title");
 	if (title && *title && c && (r->method != M_POST || checking)) {

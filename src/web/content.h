@@ -9,6 +9,5 @@ void page_article_edit(req *r);
 void page_feed(req *r);
 void page_sitemap(req *r);
 void page_guide_queue(req *r);
-void page_similar_json(req *r);
 
 #endif

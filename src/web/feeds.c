@@ -1,4 +1,4 @@
-/* feeds.c: Atom feeds (site-wide and per topic), sitemap.xml (through escaping templates), similar.json. */
+/* feeds.c: Atom feeds (site-wide and per topic) and sitemap.xml, through escaping templates. */
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -168,42 +168,4 @@ void page_sitemap(req *r)
 		tv_str(o, "lastmod", util_iso8601(r->a, db_int(&qr, i, 3)));
 	}
 	xml_out(r, "sitemap_xml", "application/xml; charset=utf-8", ctx);
-}
-
-/* GET /search/similar.json?q=TITLE&topic=SLUG: questions like a title, for the ask page's script. */
-void page_similar_json(req *r)
-{
-	dbc *c = web_db(r);
-	if (!c)
-		return;
-	const char *raw = kv_get(&r->query, "q");
-	json_t *root = json_object();
-	json_t *list = json_array();
-	json_object_set_new(root, "questions", list);
-	if (raw && strlen(raw) <= 600 && utf8_valid(raw, strlen(raw))) {
-		search_hit *sim;
-		int n = search_similar(c, r->a, raw, 0, 5, &sim);
-		if (n < 0) {
-			json_decref(root);
-			web_db_error(r, n);
-			return;
-		}
-		for (int i = 0; i < n; i++) {
-			json_t *o = json_object();
-			json_object_set_new(o, "title", json_string(sim[i].title));
-			json_object_set_new(o, "url", json_string(web_question_url(r, sim[i].topic_slug, sim[i].id, sim[i].slug)));
-			json_object_set_new(o, "topic", json_string(sim[i].topic_name));
-			json_object_set_new(o, "comments", json_string(util_plural(r->a, sim[i].answer_count, "comment", "comments")));
-			json_array_append_new(list, o);
-		}
-	}
-	char *s = json_dumps(root, JSON_COMPACT | JSON_ENSURE_ASCII);
-	json_decref(root);
-	r->status = 200;
-	r->ctype = "application/json; charset=utf-8";
-	res_header(r, "Cache-Control", "no-store");
-	if (s) {
-		buf_puts(&r->out, s);
-		free(s);
-	}
 }

@@ -50,7 +50,7 @@ void page_robots(req *r)
 	r->status = 200;
 	r->ctype = "text/plain; charset=utf-8";
 	buf_puts(&r->out, "User-agent: *\nDisallow: /account\nDisallow: /mod\nDisallow: /admin\n"
-	                  "Disallow: /search\nDisallow: /login\nDisallow: /register\nDisallow: /guides\n");
+	                  "Disallow: /search?\nDisallow: /login\nDisallow: /register\nDisallow: /guides\n");
 	buf_printf(&r->out, "Sitemap: %s/sitemap.xml\n", APP(r)->cfg->base_url);
 }
 
@@ -93,7 +93,9 @@ void page_search(req *r)
 
 	tval *ctx = web_ctx(r);
 	tv_str(ctx, "search_q", q);
-	tv_bool(ctx, "noindex", true);
+	/* The search form may be indexed; result pages stay out (crafted queries are spam bait). */
+	tv_bool(ctx, "noindex", raw != NULL);
+	tv_str(ctx, "description", "Search the questions and answers of every condition in this community.");
 	tv_str(ctx, "q", q);
 	topic *ts;
 	int nt = topic_list(c, r->a, &ts);

@@ -2,6 +2,7 @@
  * first, so "/search" wins over "/{topic}". Each feature adds its rows here. */
 #include "web/content.h"
 #include "web/credentials.h"
+#include "web/frontend.h"
 #include "web/pages.h"
 #include "web/images.h"
 #include "web/safety.h"
@@ -40,7 +41,6 @@ route web_routes[] = {
 	{M_GET | M_POST, "/{topic}/content/{slug}/edit", page_article_edit, R_GUIDE | R_FORM},
 	{M_GET, "/feeds/{feed}", page_feed, 0},
 	{M_GET, "/sitemap.xml", page_sitemap, 0},
-	{M_GET, "/search/similar.json", page_similar_json, 0},
 	{M_GET | M_POST, "/guides/queue", page_guide_queue, R_GUIDE},
 	{M_GET, "/u/{username}/credentials", page_credentials, 0},
 	{M_GET | M_POST, "/admin/guides/{username}", page_admin_credentials, R_ADMIN | R_FORM},
@@ -75,6 +75,9 @@ route web_routes[] = {
 	{M_GET | M_POST | M_OPTIONS, "/api/v1/questions/{id}/answers", api_answers, R_NOCSRF},
 	{M_GET | M_OPTIONS, "/api/v1/search", api_search, 0},
 	{M_GET | M_OPTIONS, "/api/v1/openapi.json", api_openapi, 0},
+	/* issue 7: front end (analytics, JSON for progressive enhancement) */
+	{M_GET, "/admin/analytics", page_admin_analytics, R_ADMIN},
+	{M_GET, "/{topic}/similar", page_similar, 0},
 };
 
 const int web_nroutes = (int)(sizeof web_routes / sizeof web_routes[0]);

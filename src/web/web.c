@@ -18,6 +18,7 @@
 #include "web/safety.h"
 #include "web/credentials.h"
 #include "web/api.h"
+#include "web/frontend.h"
 
 /* ---- identity and dispatch ---- */
 
@@ -175,6 +176,7 @@ void web_dispatch(req *r)
 	if (cacheable && pagecache_serve(r)) {
 		if (rt->fn == page_question)
 			page_question_viewed(r);
+		analytics_count(r, 200); /* a page served from the cache is still a page view */
 		return;
 	}
 	uint64_t gen = cacheable ? pagecache_gen() : 0;
@@ -425,6 +427,7 @@ void web_page(req *r, int status, const char *tmpl, tval *ctx, const char *title
 	if (!tmpl_render(&r->out, tmpl, ctx))
 		log_error("msg=\"missing template\" name=%s", tmpl);
 	tmpl_render(&r->out, "layout_foot", ctx);
+	analytics_count(r, status);
 }
 
 void web_error(req *r, int status, const char *code, const char *msg)

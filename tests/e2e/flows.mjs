@@ -1,0 +1,323 @@
+// flows.mjs: what people do on the site, end to end in the browser. To add a flow, add an entry
+// { name, run(site, env) }; site.context(role) gives a browser context (guest or logged in).
+import assert from 'node:assert/strict';
+import { request as httpRequest } from 'node:http';
+
+import { firstQuestion, questionBase, submit } from './lib/site.mjs';
+
+const uniq = () => Date.now().toString(36) + Math.floor(Math.random() * 1e6).toString(36);
+
+async function ask(page, topic, title, body) {
+	await page.goto(`/${topic}/ask`);
+	await page.fill('#title', title);
+	await page.fill('#body', body);
+	const resp = await submit(page, 'button[value=post]');
+	assert.equal(resp.status(), 200);
+	assert.equal(await page.locator('h1').innerText(), title);
+	assert.match(await page.locator('.flash').innerText(), /Your question is posted/);
+}
+
+async function answer(page, body) {
+	await page.fill('#answer-form #body', body);
+	const resp = await submit(page, '#answer-form button[type=submit]');
+	assert.equal(resp.status(), 200);
+	assert.match(await page.locator('.flash').innerText(), /Your answer is posted/);
+	assert.ok(await page.locator('.answer-list .post-body', { hasText: body }).count(), 'the answer is shown');
+}
+
+// GET with gzip, not decoded: the bytes a phone would download.
+function gzBytes(base, path) {
+	return new Promise((ok, fail) => {
+		const req = httpRequest(`${base}${path}`, { headers: { 'Accept-Encoding': 'gzip' } }, (res) => {
+			let n = 0;
+			res.on('data', (d) => { n += d.length; });
+			res.on('end', () => ok({ status: res.statusCode, bytes: n, enc: res.headers['content-encoding'], headers: res.headers }));
+		});
+		req.on('error', fail);
+		req.end();
+	});
+}
+
+const BROWSER_UA = 'Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0';
+
+export const flows = [
+	{
+		name: 'guest finds a topic, searches, asks a question and answers it',
+		async run(site) {
+			const ctx = await site.context('guest');
+			const page = await ctx.newPage();
+			await page.goto('/');
+			await page.getByRole('link', { name: /Hemifacial Spasm/ }).first().click();
+			await page.waitForURL('**/hemifacial-spasm');
+			assert.equal(await page.locator('h1').innerText(), 'Hemifacial Spasm');
+
+			await page.fill('#site-search', 'eyelid');
+			await submit(page, '.header-search button');
+			assert.match(page.url(), /\/search\?q=eyelid/);
+			assert.ok(await page.locator('.question-list mark').count() > 0, 'search highlights the words');
+
+			await page.goto('/hemifacial-spasm');
+			await page.getByRole('link', { name: 'Ask the Community' }).click();
+			const title = `Does warm weather make the spasm worse? ${uniq()}`;
+			await ask(page, 'hemifacial-spasm', title, 'Since summer began the twitching near my eye comes more often in the afternoon.');
+			await answer(page, 'For me a cool cloth over the eye for ten minutes helped on hot days.');
+
+			await page.goto(`/search?q=${encodeURIComponent('warm weather spasm')}`);
+			assert.ok(await page.locator('.question-list a', { hasText: title }).count(), 'the new question is found by search');
+		},
+	},
+	{
+		name: 'a form with mistakes comes back with the text, a summary and errors tied to fields',
+		async run(site) {
+			const page = await (await site.context('guest')).newPage();
+			await page.goto('/hemifacial-spasm/ask');
+			await page.fill('#title', 'Too short');
+			await page.fill('#body', 'My text stays here.');
+			const resp = await submit(page, 'button[value=post]');
+			assert.equal(resp.status(), 422);
+			assert.equal(await page.inputValue('#title'), 'Too short');
+			assert.equal(await page.inputValue('#body'), 'My text stays here.');
+			const summary = page.locator('#error-summary');
+			assert.ok(await summary.isVisible());
+			assert.equal(await page.getAttribute('#title', 'aria-invalid'), 'true');
+			assert.match(await page.getAttribute('#title', 'aria-describedby'), /\btitle-error\b/);
+			assert.match(await page.locator('#title-error').innerText(), /at least/);
+			// The summary links to the field.
+			await summary.locator('a[href="#title"]').click();
+			assert.equal(await page.evaluate(() => document.activeElement.id), 'title');
+		},
+	},
+	{
+		name: 'a member registers, logs out, logs in, edits a question and sees its history',
+		async run(site) {
+			const page = await (await site.context('guest')).newPage();
+			const name = `e2e_${uniq()}`.slice(0, 30);
+			await page.goto('/register');
+			await page.fill('#username', name);
+			await page.fill('#display_name', 'Test Reader');
+			await page.fill('#email', `${name}@example.test`);
+			await page.fill('#password', 'a-long-password-1');
+			await submit(page, 'form[action="/register"] button[type=submit]');
+			assert.match(await page.locator('.flash').innerText(), /Welcome to the community/);
+
+			await submit(page, '.site-nav button');
+			assert.match(await page.locator('.flash').innerText(), /logged out/);
+			await page.goto('/login');
+			await page.fill('#login', name);
+			await page.fill('#password', 'a-long-password-1');
+			await submit(page, 'form[action="/login"] button[type=submit]');
+			assert.ok(await page.locator('.site-nav a[href="/account"]').count());
+
+			const title = `How do I track how often my eyelid twitches? ${uniq()}`;
+			await ask(page, 'blepharospasm', title, 'I want to show my neurologist a simple record of the spasms each day.');
+			const url = new URL(page.url()).pathname;
+			await page.getByRole('link', { name: 'Edit your question' }).click();
+			await page.fill('#body', 'I want to show my neurologist a simple daily record of the spasms and what I did.');
+			await page.fill('#note', 'clearer wording');
+			await submit(page, 'button[type=submit]:has-text("Save changes")');
+			assert.match(await page.locator('.flash').innerText(), /changes are saved/);
+			await page.goto(`${questionBase(url)}/history`);
+			assert.match(await page.locator('main').innerText(), /simple record of the spasms each day/);
+			assert.match(await page.locator('main').innerText(), /clearer wording/);
+		},
+	},
+	{
+		name: 'a member saves a draft and finds it filled in later',
+		async run(site) {
+			const page = await (await site.context('member')).newPage();
+			const title = `Draft: does caffeine matter for migraine? ${uniq()}`;
+			await page.goto('/migraine/ask');
+			await page.fill('#title', title);
+			await page.fill('#body', 'Half written: I drink three coffees a day and');
+			await submit(page, 'button[value=draft]');
+			assert.match(await page.locator('.flash').innerText(), /draft is saved/);
+			await page.goto('/account');
+			assert.ok(await page.locator('.question-list a', { hasText: title }).count(), 'the draft is listed on the account page');
+			await page.goto('/migraine/ask');
+			assert.equal(await page.inputValue('#title'), title);
+			await submit(page, 'button[value=discard]');
+			await page.goto('/migraine/ask');
+			assert.equal(await page.inputValue('#title'), '');
+		},
+	},
+	{
+		name: 'with JavaScript off a guest can still ask and answer',
+		async run(site) {
+			const page = await (await site.context('guest', { javaScriptEnabled: false })).newPage();
+			const title = `Is it safe to exercise with asthma in cold air? ${uniq()}`;
+			await ask(page, 'asthma', title, 'Cold mornings make me cough when I run. Should I stop running in winter?');
+			await answer(page, 'A scarf over the mouth warms the air; ask your nurse about using your inhaler before.');
+		},
+	},
+	{
+		name: 'keyboard: the skip link is the first stop and moves focus to the main content',
+		async run(site) {
+			const page = await (await site.context('guest')).newPage();
+			await page.goto('/hemifacial-spasm');
+			await page.keyboard.press('Tab');
+			assert.equal(await page.evaluate(() => document.activeElement.className), 'skip-link');
+			assert.ok(await page.locator('.skip-link').isVisible(), 'the skip link shows when focused');
+			await page.keyboard.press('Enter');
+			await page.keyboard.press('Tab');
+			const inMain = await page.evaluate(() => !!document.activeElement.closest('main'));
+			assert.ok(inMain, 'after the skip link, Tab goes into the main content');
+		},
+	},
+	{
+		name: 'privacy and security headers on every page',
+		async run(site, { base }) {
+			for (const path of ['/', '/hemifacial-spasm', '/search?q=eye', '/login', '/nope-nope']) {
+				const r = await gzBytes(base, path);
+				const h = r.headers;
+				const csp = h['content-security-policy'] || '';
+				assert.match(csp, /default-src 'self'/, path);
+				assert.match(csp, /script-src 'self'(;|$)/, path);
+				assert.doesNotMatch(csp, /unsafe-(inline|eval)/, path);
+				assert.match(csp, /frame-ancestors 'none'/, path);
+				assert.ok(h['referrer-policy'], `${path} Referrer-Policy`);
+				assert.ok(h['permissions-policy'], `${path} Permissions-Policy`);
+				assert.equal(h['set-cookie'], undefined, `${path}: a guest reading a page gets no cookie`);
+			}
+		},
+	},
+	{
+		name: 'a question page with 20 answers weighs under 60 KB compressed',
+		async run(site, { base, artifacts }) {
+			// Posted by a guide through the browser's own session (guides are trusted, so a guest
+			// CAPTCHA or rate limit does not get in the way of measuring).
+			const ctx = await site.context('guide');
+			const page = await ctx.newPage();
+			const title = `How long does a botulinum injection take to work? ${uniq()}`;
+			await ask(page, 'hemifacial-spasm', title, 'My first injection is next week. When should I expect to notice a change?');
+			const url = new URL(page.url()).pathname;
+			const action = (await page.getAttribute('#answer-form form', 'action')).split('#')[0];
+			const csrf = await page.inputValue('#answer-form input[name=csrf]');
+			// About 800 characters each of varied words, so gzip gets no easy repeats.
+			const vocab = ('the a it my for with after before days weeks doctor nurse injection effect eye face muscle '
+				+ 'spasm twitch eased better worse first second third dose clinic appointment diary notes helped calm '
+				+ 'sleep stress coffee cold warm light tired morning evening drive work family friend asked told '
+				+ 'neurologist botulinum toxin small needle cheek eyelid corner mouth smile droop weak strong months '
+				+ 'expect notice change slowly quickly about around nearly almost usually sometimes never always').split(' ');
+			let seed = 7;
+			const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+			const prose = (n) => {
+				let out = '';
+				while (out.length < n) {
+					const len = 6 + Math.floor(rnd() * 10);
+					const w = Array.from({ length: len }, () => vocab[Math.floor(rnd() * vocab.length)]);
+					out += `${w.join(' ')}. `;
+				}
+				return out.replace(/(^|\. )([a-z])/g, (m, p, c) => p + c.toUpperCase());
+			};
+			for (let i = 1; i <= 20; i++) {
+				const r = await ctx.request.post(action, { form: { csrf, body: prose(800) }, maxRedirects: 0 });
+				assert.equal(r.status(), 303, `answer ${i}`);
+			}
+			const resp = await page.goto(url);
+			assert.equal(await page.locator('.answer-list > li').count(), 20);
+			await page.context().clearCookies(); // weigh what a guest downloads
+			const assets = await page.evaluate(() => [
+				...[...document.querySelectorAll('link[rel=stylesheet], link[rel=icon]')].map((l) => l.getAttribute('href')),
+				...[...document.scripts].map((s) => s.getAttribute('src')),
+			]);
+			let total = 0;
+			const parts = [];
+			for (const p of [url, ...assets]) {
+				const r = await gzBytes(base, p);
+				assert.equal(r.status, 200, p);
+				total += r.bytes;
+				parts.push(`${p}: ${r.bytes} B${r.enc ? ` (${r.enc})` : ''}`);
+			}
+			const { writeFileSync } = await import('node:fs');
+			writeFileSync(`${artifacts}/page-weight.txt`, `${parts.join('\n')}\ntotal: ${total} B\n`);
+			assert.ok(resp.ok());
+			assert.ok(total < 60 * 1024, `question page with 20 answers is ${total} bytes compressed:\n${parts.join('\n')}`);
+		},
+	},
+	{
+		name: 'print: an article prints as text only, without navigation or forms',
+		async run(site, { artifacts }) {
+			const page = await (await site.context('guest')).newPage();
+			await page.goto(await firstQuestion(page));
+			await page.emulateMedia({ media: 'print' });
+			const shown = await page.evaluate(() => Object.fromEntries(
+				['.site-nav', '.header-search', '#answer-form', '.breadcrumbs', '.footer-nav', '.skip-link', 'h1', '.post-body', '.disclaimer']
+					.map((s) => [s, getComputedStyle(document.querySelector(s)).display !== 'none'])));
+			assert.deepEqual(shown, {
+				'.site-nav': false, '.header-search': false, '#answer-form': false, '.breadcrumbs': false,
+				'.footer-nav': false, '.skip-link': false, h1: true, '.post-body': true, '.disclaimer': true,
+			});
+			await page.pdf({ path: `${artifacts}/question-print.pdf` });
+		},
+	},
+	{
+		name: 'site.js: character counters count and announce near the limit',
+		async run(site) {
+			const page = await (await site.context('guest')).newPage();
+			await page.goto('/hemifacial-spasm/ask');
+			const counter = page.locator('#title + .counter');
+			assert.match(await counter.innerText(), /^0 of 150 characters$/);
+			await page.fill('#title', 'Short one');
+			assert.match(await counter.innerText(), /9 characters: at least 10 needed/);
+			await page.fill('#title', 'x'.repeat(145));
+			assert.match(await counter.innerText(), /145 of 150 characters/);
+			assert.equal(await counter.getAttribute('data-state'), 'near');
+			assert.equal(await counter.locator('[aria-live]').innerText(), '5 characters left');
+			await page.fill('#body', 'é'.repeat(30));
+			assert.match(await page.locator('#body + .counter').innerText(), /30 of 20,000 characters/, 'code points, not bytes');
+			// The answer form has one too.
+			await page.goto(await firstQuestion(page));
+			assert.match(await page.locator('#answer-form .counter').innerText(), /0 of 20,000 characters/);
+		},
+	},
+	{
+		name: 'site.js: similar questions appear while a title is typed',
+		async run(site, { base }) {
+			const page = await (await site.context('guest')).newPage();
+			await page.goto('/hemifacial-spasm/ask');
+			assert.ok(await page.locator('.similar').isHidden());
+			await page.fill('#title', 'Can I keep driving when my eye closes?');
+			const link = page.locator('.similar li a').first();
+			await link.waitFor();
+			assert.match(await link.getAttribute('href'), /^\/hemifacial-spasm\/questions\/\d+-/);
+			assert.match(await page.locator('form [aria-live]').last().innerText(), /similar question/);
+			// The JSON endpoint itself.
+			const r = await fetch(`${base}/hemifacial-spasm/similar?title=${encodeURIComponent('botox injections')}`);
+			assert.equal(r.status, 200);
+			assert.match(r.headers.get('content-type'), /^application\/json/);
+			const j = await r.json();
+			assert.ok(j.questions.length >= 1 && j.questions.length <= 5);
+			assert.ok(j.questions.every((q) => q.url.startsWith('/hemifacial-spasm/questions/') && typeof q.answers === 'number'));
+			assert.equal((await fetch(`${base}/no-such-topic/similar?title=anything`)).status, 404);
+			assert.deepEqual(await (await fetch(`${base}/hemifacial-spasm/similar?title=a`)).json(), { questions: [] });
+		},
+	},
+	{
+		name: 'analytics: page views are counted per topic without cookies and shown to admins',
+		async run(site, { base }) {
+			const before = await topicViews(site, 'type-2-diabetes');
+			const reader = await (await site.context('guest', { userAgent: BROWSER_UA })).newPage();
+			for (let i = 0; i < 3; i++) await reader.goto('/type-2-diabetes');
+			assert.deepEqual(await reader.context().cookies(), [], 'reading leaves no cookie');
+			// Robots are not counted.
+			await fetch(`${base}/type-2-diabetes`, { headers: { 'User-Agent': 'ExampleBot/1.0 (+crawler)' } });
+			let after = before;
+			for (let t = 0; t < 40 && after < before + 3; t++) {
+				await new Promise((r) => setTimeout(r, 500));
+				after = await topicViews(site, 'type-2-diabetes');
+			}
+			assert.equal(after, before + 3, 'three views counted (counts are flushed every 5 s)');
+		},
+	},
+];
+
+let adminPage;
+async function topicViews(site, slug) {
+	adminPage ??= await (await site.context('admin')).newPage();
+	const resp = await adminPage.goto('/admin/analytics');
+	assert.equal(resp.status(), 200);
+	const row = adminPage.locator(`tr:has(a[href="/${slug}"]) td.num`);
+	return (await row.count()) ? Number((await row.innerText()).replace(/\D/g, '')) : 0;
+}
+
+export { firstQuestion };

@@ -1,0 +1,80 @@
+// site.mjs: browser and session helpers shared by the page list and the flows.
+import { chromium } from 'playwright-core';
+
+export const PASSWORD = 'demo-password-1';
+// Demo accounts by role (data/demo/demo.json).
+export const ACCOUNTS = { member: 'zoe_m', guide: 'helen_writes', moderator: 'priya', admin: 'admin' };
+
+export const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+	'--disable-background-networking', '--disable-component-update', '--disable-sync',
+	'--disable-dev-shm-usage'];
+
+export function launch() {
+	return chromium.launch({
+		executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
+		args: CHROMIUM_ARGS,
+	});
+}
+
+// Every request any page makes; the suite fails if one leaves the site's origin.
+export const offsite = [];
+
+export class Site {
+	constructor(browser, base) {
+		this.browser = browser;
+		this.base = base;
+		this.contexts = [];
+	}
+
+	// A fresh browser context (own cookies), logged in as role unless role is 'guest'.
+	async context(role = 'guest', opts = {}) {
+		const ctx = await this.browser.newContext({ baseURL: this.base, viewport: { width: 1280, height: 900 }, ...opts });
+		this.contexts.push(ctx);
+		ctx.on('request', (req) => {
+			const u = req.url();
+			if (u.startsWith('data:') || u.startsWith('blob:') || u === 'about:blank') return;
+			if (new URL(u).origin !== this.base) offsite.push(`${req.frame()?.url() ?? '?'} -> ${u}`);
+		});
+		if (role !== 'guest') {
+			const page = await ctx.newPage();
+			await login(page, ACCOUNTS[role] || role);
+			await page.close();
+		}
+		return ctx;
+	}
+
+	async close() {
+		for (const c of this.contexts) await c.close().catch(() => {});
+	}
+}
+
+// Submits the form that holds `button` and waits for the page it leads to; returns its response.
+export async function submit(page, button) {
+	const [resp] = await Promise.all([page.waitForNavigation(), page.locator(button).first().click()]);
+	return resp;
+}
+
+export async function login(page, username, password = PASSWORD) {
+	await page.goto('/login');
+	await page.fill('#login', username);
+	await page.fill('#password', password);
+	const resp = await submit(page, 'form[action="/login"] button[type=submit]');
+	if (!(await page.locator('.site-nav a[href="/account"]').count()))
+		throw new Error(`login as ${username} failed (status ${resp?.status()})`);
+	return resp;
+}
+
+// The canonical URL of the first question listed on a topic page.
+export async function firstQuestion(page, topic = 'hemifacial-spasm') {
+	await page.goto(`/${topic}`);
+	const href = await page.locator('.question-list a.question-title').first().getAttribute('href');
+	if (!href) throw new Error(`no question on /${topic}`);
+	return href;
+}
+
+// "/topic/questions/12-some-slug" -> "/topic/questions/12"
+export function questionBase(url) {
+	const m = url.match(/^(\/[^/]+\/questions\/\d+)/);
+	if (!m) throw new Error(`not a question URL: ${url}`);
+	return m[1];
+}
