@@ -17,6 +17,7 @@ static const struct {
 	{"serve", cmd_serve, "serve the site (migrates first)"},
 	{"migrate", cmd_migrate, "apply database migrations"},
 	{"demo", cmd_demo, "load the demo content [--if-empty]"},
+	{"worker", cmd_worker, "deliver the outbox (when serve runs with --mail-worker=false) [--once]"},
 	{"user", cmd_user, "user create --username U --email E --role R [--password-stdin]"},
 };
 

@@ -9,12 +9,13 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "http/static.h"
+#include "mail/mail.h"
 #include "model/settings.h"
 #include "render/tmpl.h"
 
 /* Flags that belong to commands, not to the config. */
 static const char *const command_flags[] = {"username", "email", "role", "password-stdin",
-                                            "display-name", "title", "if-empty", "help", NULL};
+                                            "display-name", "title", "if-empty", "help", "once", NULL};
 
 static bool is_command_flag(const char *name, size_t n)
 {
@@ -68,7 +69,8 @@ int app_config(config *cfg, int argc, char **argv, char *err, size_t errlen)
 		const char *eq = strchr(name, '=');
 		size_t nl = eq ? (size_t)(eq - name) : strlen(name);
 		bool boolean_cmd = (nl == 14 && !strncmp(name, "password-stdin", 14)) ||
-		                   (nl == 8 && !strncmp(name, "if-empty", 8)) || (nl == 4 && !strncmp(name, "help", 4));
+		                   (nl == 8 && !strncmp(name, "if-empty", 8)) || (nl == 4 && !strncmp(name, "help", 4)) ||
+		                   (nl == 4 && !strncmp(name, "once", 4));
 		if (is_command_flag(name, nl)) {
 			if (!eq && !boolean_cmd)
 				i++;
@@ -119,6 +121,7 @@ int app_open(struct app *app, config *cfg, bool migrate, char *err, size_t errle
 	if (cfg->secret && *cfg->secret) {
 		crypto_generichash(app->key, sizeof app->key, (const unsigned char *)cfg->secret,
 		                   strlen(cfg->secret), NULL, 0);
+		mail_init(cfg, app->key);
 		return 0;
 	}
 	/* No configured secret: every node shares the one kept in the database. */
@@ -134,6 +137,7 @@ int app_open(struct app *app, config *cfg, bool migrate, char *err, size_t errle
 		snprintf(err, errlen, "cannot read or create the server secret (has the database been migrated? run `carecircle migrate`)");
 		return -1;
 	}
+	mail_init(cfg, app->key);
 	return 0;
 }
 
@@ -143,5 +147,6 @@ void app_close(struct app *app)
 		db_close(app->db);
 	app->db = NULL;
 	tmpl_shutdown();
+	mail_shutdown();
 	static_shutdown();
 }

@@ -19,6 +19,7 @@ int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);
 int cmd_demo(int argc, char **argv);
 int cmd_user(int argc, char **argv);
+int cmd_worker(int argc, char **argv);
 
 /* Loads the embedded demo content; skip_if_content leaves a site with topics alone. */
 int demo_load(struct app *app, bool skip_if_content, char *err, size_t errlen);

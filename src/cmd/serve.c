@@ -1,4 +1,5 @@
 /* serve.c: `carecircle serve`: migrate, listen, run maintenance, stop gracefully on a signal. */
+#include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include "cmd/app.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "mail/mail.h"
 #include "model/session.h"
 
 static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -57,6 +59,7 @@ int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 
 	struct app app;
 	if (app_open(&app, &cfg, true, err, sizeof err) != 0) {
@@ -86,6 +89,8 @@ int cmd_serve(int argc, char **argv)
 	}
 	pthread_t maint;
 	pthread_create(&maint, NULL, maintenance, &app);
+	if (cfg.mail_worker && mail_thread_start(app.db, &cfg) != 0)
+		log_warn("msg=\"mail delivery thread did not start\"");
 	log_info("msg=\"serving\" listen=%s port=%d db=%s engine=%s", cfg.listen, http_port(srv),
 	         strncmp(cfg.db, "postgres", 8) == 0 ? "postgres://…" : cfg.db, db_engine_name(app.db));
 
@@ -98,9 +103,11 @@ int cmd_serve(int argc, char **argv)
 	pthread_cond_signal(&stop_cond);
 	pthread_mutex_unlock(&stop_lock);
 	pthread_join(maint, NULL);
+	mail_thread_stop();
 	web_views_flush(app.db);
 	app_close(&app);
 	config_free(&cfg);
+	curl_global_cleanup();
 	log_info("msg=\"stopped\"");
 	return 0;
 }

@@ -37,6 +37,11 @@ static const struct opt opts[] = {
 	O("conn-timeout", OPT_INT, conn_timeout, "idle connection timeout in seconds (30)"),
 	O("secure-cookies", OPT_BOOL, secure_cookies, "mark cookies Secure (site behind TLS)"),
 	O("access-log", OPT_BOOL, access_log, "write one log line per request (true)"),
+	O("mail-worker", OPT_BOOL, mail_worker, "deliver mail inside serve (true; false when `worker` runs)"),
+	O("smtp-require-tls", OPT_BOOL, smtp_require_tls, "refuse to send mail without TLS (false: STARTTLS when offered)"),
+	O("mail-poll", OPT_INT, mail_poll, "seconds between outbox checks (5)"),
+	O("mail-lease", OPT_INT, mail_lease, "seconds a worker holds a message it is sending (120)"),
+	O("digest-interval", OPT_INT, digest_interval, "seconds between topic digests (86400)"),
 };
 #undef O
 
@@ -61,6 +66,10 @@ void config_defaults(config *c)
 	c->max_connections = 1000;
 	c->conn_timeout = 30;
 	c->access_log = true;
+	c->mail_worker = true;
+	c->mail_poll = 5;
+	c->mail_lease = 120;
+	c->digest_interval = 86400;
 }
 
 void config_free(config *c)

@@ -24,6 +24,11 @@ typedef struct config {
 	int conn_timeout;     /* seconds */
 	bool secure_cookies;  /* add Secure to cookies (site served over TLS) */
 	bool access_log;
+	bool mail_worker;      /* deliver the outbox inside serve (true) */
+	bool smtp_require_tls; /* refuse SMTP without TLS (STARTTLS or smtps://) */
+	int mail_poll;        /* seconds between outbox checks (5) */
+	int mail_lease;       /* seconds a claimed message is held before another worker may retry it */
+	int digest_interval;  /* seconds between digests (86400) */
 } config;
 
 /* Fills c with defaults. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "mail/mail.h"
 #include "render/markdown.h"
 
 #define A_COLS \
@@ -78,6 +79,8 @@ static int create_tx(dbc *c, void *p)
 		return DB_ERR;
 	x->id = db_int(&r, 0, 0);
 	rc = db_exec(c, &q_count, DBP(dbi(x->n->question_id)));
+	if (rc >= 0) /* email updates go out with the answer or not at all */
+		rc = mail_on_answer(c, x->a, x->id);
 	return rc < 0 ? rc : 1;
 }
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "mail/mail.h"
 #include "render/markdown.h"
 
 #define Q_COLS                                                                                    \
@@ -131,6 +132,8 @@ static int create_tx(dbc *c, void *p)
 		return DB_ERR;
 	x->id = db_int(&r, 0, 0);
 	rc = db_exec(c, &q_topic_count, DBP(dbi(q->topic_id)));
+	if (rc >= 0) /* email updates go out with the question or not at all */
+		rc = mail_on_question(c, x->a, x->id);
 	return rc < 0 ? rc : 1;
 }
 

@@ -6,6 +6,7 @@
 #include "model/draft.h"
 #include "model/session.h"
 #include "model/user.h"
+#include "web/engage.h"
 #include "web/pages.h"
 #include "web/web.h"
 
@@ -188,6 +189,7 @@ void page_register(req *r)
 		web_db_error(r, DB_BUSY);
 		return;
 	}
+	engage_send_verification(r, c, id, email, display); /* a failure here is not fatal: /account resends */
 	web_flash(r, "registered");
 	web_redirect(r, "/");
 }

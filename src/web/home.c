@@ -4,6 +4,7 @@
 #include "core/util.h"
 #include "model/question.h"
 #include "model/topic.h"
+#include "web/engage.h"
 #include "web/pages.h"
 #include "web/web.h"
 
@@ -57,6 +58,8 @@ void page_home(req *r)
 		tval *u = tv_child(ctx, "unanswered_list");
 		question_items(r, u, "items", open, nu, true);
 	}
+	if (web_user(r)) /* the newsletter signup, filled in for members */
+		tv_str(ctx, "newsletter_email", web_user(r)->email);
 	web_page(r, 200, "home", ctx, "Health questions, answered with care");
 }
 
@@ -107,6 +110,7 @@ void page_topic(req *r)
 	                 : arena_printf(r->a, "%s/%s?page=%lld", APP(r)->cfg->base_url, t.slug, (long long)page));
 	tv_str(tv_push(tv_childlist(tv_child(ctx, "crumbs"), "items")), "name", t.name);
 	question_items(r, ctx, "questions", qs, n, false);
+	engage_topic(r, c, &t, ctx); /* "Get Email Updates" */
 	if (pages > 1) {
 		tval *pg = tv_child(ctx, "pager");
 		tv_int(pg, "page", page);

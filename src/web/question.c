@@ -6,6 +6,7 @@
 #include "model/answer.h"
 #include "model/question.h"
 #include "model/topic.h"
+#include "web/engage.h"
 #include "web/pages.h"
 #include "web/web.h"
 
@@ -85,6 +86,9 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 		tv_bool(qo, "can_edit", true);
 		tv_str(qo, "edit_url", arena_printf(r->a, "/%s/questions/%lld/edit", q->topic_slug, (long long)q->id));
 	}
+	/* Ratings, helpful answers first, email updates (web/engage.c). */
+	engage_info *ei = engage_question(r, c, q, ans, n, ctx, qo);
+	tv_str(ctx, "updates_text", "Get an email when someone answers this question.");
 	tv_str(ctx, "comments_label", util_plural(r->a, n, "comment", "comments"));
 	bool asker = is_author(r, &q->by);
 	tval *list = tv_childlist(ctx, "answers");
@@ -115,6 +119,7 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 			                                   q->topic_slug, (long long)q->id, (long long)a->id));
 		}
 		tv_bool(o, "has_actions", asker || edit);
+		engage_answer(r, ei, q, a, o);
 	}
 	tv_str(ctx, "answer_action", arena_printf(r->a, "/%s/questions/%lld/answers", q->topic_slug, (long long)q->id));
 	if (v)

@@ -294,6 +294,13 @@ static const struct {
 	{"account", "success", "Your account settings are saved."},
 	{"password", "success", "Your password is changed. You were logged out on your other devices."},
 	{"draft_deleted", "success", "Your draft is deleted."},
+	{"rated", "success", "Thank you: your rating is saved. You can change it any time."},
+	{"helpful", "success", "Marked as helpful. Helpful answers are shown first."},
+	{"unhelpful", "success", "The answer is no longer marked helpful."},
+	{"subscribed", "success", "Done: you will get these emails. Every message has a link to stop them."},
+	{"unsubscribed", "success", "Done: we will not send these emails any more."},
+	{"verify_sent", "success", "A verification link is on its way to your email address."},
+	{"reset_done", "success", "Your new password is saved. Please log in with it."},
 };
 
 void web_flash(req *r, const char *code)
