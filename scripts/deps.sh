@@ -6,7 +6,7 @@ set -euo pipefail
 
 build_pkgs=(gcc make cmake pkg-config libmicrohttpd-dev libsqlite3-dev libcmark-dev
   libjansson-dev libsodium-dev libgd-dev libcurl4-openssl-dev zlib1g-dev libpq-dev)
-test_pkgs=(libcmocka-dev postgresql curl sqlite3 libclang-rt-14-dev clang)
+test_pkgs=(libcmocka-dev postgresql curl sqlite3 libclang-rt-14-dev clang python3-aiosmtpd)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-build}" == "test" ]]; then

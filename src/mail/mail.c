@@ -184,7 +184,7 @@ static const dbq q_topic_subs = {
 	"SELECT s.id, COALESCE(u.email, s.email), COALESCE(u.display_name, '') FROM subscriptions s "
 	"LEFT JOIN users u ON u.id = s.user_id "
 	"WHERE s.kind = 'topic' AND s.target_id = $1 AND s.mode = 'immediate' "
-	"AND s.confirmed_at IS NOT NULL AND COALESCE(s.user_id, 0) <> $2 ORDER BY s.id",
+	"AND s.confirmed_at IS NOT NULL AND ($2 = 0 OR COALESCE(s.user_id, 0) <> $2) ORDER BY s.id",
 	NULL};
 
 int mail_on_question(dbc *c, arena *a, int64_t question_id)
@@ -235,7 +235,7 @@ static const dbq q_question_subs = {
 	"SELECT s.id, COALESCE(u.email, s.email), COALESCE(u.display_name, '') FROM subscriptions s "
 	"LEFT JOIN users u ON u.id = s.user_id "
 	"WHERE s.kind = 'question' AND s.target_id = $1 "
-	"AND s.confirmed_at IS NOT NULL AND COALESCE(s.user_id, 0) <> $2 ORDER BY s.id",
+	"AND s.confirmed_at IS NOT NULL AND ($2 = 0 OR COALESCE(s.user_id, 0) <> $2) ORDER BY s.id",
 	NULL};
 
 int mail_on_answer(dbc *c, arena *a, int64_t answer_id)
