@@ -143,7 +143,7 @@ static int send_file(const config *cfg, int64_t id, const char *msg, char *why, 
 {
 	const char *dir = cfg->mail_dir && *cfg->mail_dir ? cfg->mail_dir : "./data/mail";
 	if (mkdir_p(dir) != 0) {
-		snprintf(why, whylen, "cannot create mail folder %s: %s", dir, strerror(errno));
+		snprintf(why, whylen, "cannot create mail folder %.300s: %s", dir, strerror(errno));
 		return 1;
 	}
 	char tmp[1200], fin[1200];
@@ -151,7 +151,7 @@ static int send_file(const config *cfg, int64_t id, const char *msg, char *why, 
 	snprintf(fin, sizeof fin, "%s/outbox-%lld.eml", dir, (long long)id);
 	int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC, 0600);
 	if (fd < 0) {
-		snprintf(why, whylen, "cannot write %s: %s", tmp, strerror(errno));
+		snprintf(why, whylen, "cannot write %.300s: %s", tmp, strerror(errno));
 		return 1;
 	}
 	size_t left = strlen(msg);
@@ -161,7 +161,7 @@ static int send_file(const config *cfg, int64_t id, const char *msg, char *why, 
 		if (w < 0 && errno == EINTR)
 			continue;
 		if (w <= 0) {
-			snprintf(why, whylen, "cannot write %s: %s", tmp, strerror(errno));
+			snprintf(why, whylen, "cannot write %.300s: %s", tmp, strerror(errno));
 			close(fd);
 			unlink(tmp);
 			return 1;
@@ -172,7 +172,7 @@ static int send_file(const config *cfg, int64_t id, const char *msg, char *why, 
 	fsync(fd);
 	close(fd);
 	if (rename(tmp, fin) != 0) {
-		snprintf(why, whylen, "cannot rename to %s: %s", fin, strerror(errno));
+		snprintf(why, whylen, "cannot rename to %.300s: %s", fin, strerror(errno));
 		unlink(tmp);
 		return 1;
 	}
@@ -252,8 +252,8 @@ static int deliver_one(dbc *c, const config *cfg)
 		fault("kill-after-send");
 	if (res == 0) {
 		rc = db_exec(c, &q_sent, DBP(dbi(id), dbi(util_now())));
-		log_info("msg=\"mail sent\" id=%lld kind=smtp%s attempts=%lld", (long long)id,
-		         cfg->smtp_url && *cfg->smtp_url ? "" : "-off(file)", (long long)attempts);
+		log_info("msg=\"mail sent\" id=%lld transport=%s attempts=%lld", (long long)id,
+		         cfg->smtp_url && *cfg->smtp_url ? "smtp" : "file", (long long)attempts);
 	} else if (res == 2 || attempts >= MAX_ATTEMPTS) {
 		rc = db_exec(c, &q_failed, DBP(dbi(id), dbs(why)));
 		log_warn("msg=\"mail failed permanently\" id=%lld error=\"%s\"", (long long)id, why);
