@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "http/static.h"
 #include "model/rating.h"
 #include "model/subscription.h"
 #include "model/topic.h"
@@ -127,6 +128,7 @@ engage_info *engage_question(req *r, dbc *c, const question *q, answer *ans, int
 		ans[j] = x;
 	}
 	char *base = arena_printf(r->a, "/%s/questions/%lld", q->topic_slug, (long long)q->id);
+	tv_str(ctx, "rating_js", static_url("js/rating.js")); /* optional: the form works without it */
 	rating_ctx(r, qo, find_sum(ei, "question", q->id), arena_printf(r->a, "%s/rate", base), "q");
 
 	tval *sb = tv_child(ctx, "updates");

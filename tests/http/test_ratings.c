@@ -82,6 +82,7 @@ static void test_member_ratings(void **state)
 	assert_true(has(r, "Rate this"));
 	/* The form works without JavaScript: radio buttons and a submit button. */
 	assert_true(has(r, "name=\"stars\" value=\"5\""));
+	assert_true(has(r, "/static/js/rating."));
 
 	r = post_on(tom, qurl, path, "stars", "4", NULL, NULL);
 	assert_int_equal(r->status, 303);
