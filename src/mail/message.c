@@ -29,7 +29,7 @@ static void b64_add(buf *b, const unsigned char *p, size_t n)
 	}
 }
 
-/* Encoded words of at most 45 bytes of UTF-8 each (never splitting a character), joined by
+/* Encoded words of at most 39 bytes of UTF-8 each (never splitting a character), joined by
  * folding whitespace, so every line stays under 78 characters. */
 char *mail_header_word(arena *a, const char *s)
 {
@@ -39,7 +39,7 @@ char *mail_header_word(arena *a, const char *s)
 	buf_init(&b, a, 128, 1u << 16);
 	size_t n = strlen(s), i = 0;
 	while (i < n) {
-		size_t take = n - i > 45 ? 45 : n - i;
+		size_t take = n - i > 39 ? 39 : n - i;
 		while (take > 0 && i + take < n && ((unsigned char)s[i + take] & 0xC0) == 0x80)
 			take--;
 		if (take == 0)
@@ -152,7 +152,7 @@ char *mail_build(arena *a, const mail_msg *m, const char *from)
 	         months[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
 	unsigned char rnd[12];
 	util_random(rnd, sizeof rnd);
-	char *boundary = arena_printf(a, "=_cc_%s", util_hex(a, rnd, sizeof rnd));
+	char *boundary = arena_printf(a, "=_%s", util_hex(a, rnd, sizeof rnd));
 
 	buf_printf(&b, "Date: %s\r\n", date);
 	buf_puts(&b, "From: ");

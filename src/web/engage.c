@@ -314,6 +314,12 @@ static void subscribe(req *r, dbc *c, const char *kind, int64_t target, const ch
 {
 	user *u = web_user(r);
 	const char *stop = kv_get(&r->form, "stop");
+	if (u && r->csrf_failed) { /* a member's form has nothing to keep: say so and go back */
+		const char *why;
+		web_csrf_check(r, &why);
+		web_error(r, 403, "csrf", why);
+		return;
+	}
 	if (u) {
 		if (stop && *stop) {
 			int64_t sid = sub_of_user(c, u->id, kind, target);

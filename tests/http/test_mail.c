@@ -317,6 +317,16 @@ static void test_member_topic_updates(void **state)
 	resp *r = http_get(z, "/migraine");
 	assert_true(has(r, "Get Email Updates"));
 	assert_true(has(r, "A daily digest"));
+	/* Without a CSRF token nothing happens. */
+	r = http_post(z, "/migraine/subscribe", "mode=immediate");
+	assert_int_equal(r->status, 403);
+	r = http_get(z, "/migraine");
+	assert_false(has(r, "You get these emails"));
+	client *g = client_new(&S);
+	r = http_post(g, "/migraine/subscribe", "mode=daily&email=kept%40example.org");
+	assert_int_equal(r->status, 403);
+	assert_true(has(r, "value=\"kept@example.org\""));
+	client_free(g);
 	r = post_on(z, "/migraine", "/migraine/subscribe", "mode", "immediate", NULL, NULL);
 	assert_int_equal(r->status, 303);
 	r = http_follow(z, r);
