@@ -139,6 +139,7 @@ void page_email_prefs(req *r)
 		tv_str(o, "what", what(r, &all[i]));
 		tv_str(o, "url", all[i].target_url);
 		tv_bool(o, "pending", all[i].confirmed_at == 0);
+		tv_str(o, "confirm_action", arena_printf(r->a, "/subscriptions/%s/confirm", tok));
 		tv_str(o, "unsub_action", arena_printf(r->a, "/subscriptions/%s/unsubscribe", tok));
 		if (strcmp(all[i].kind, "topic") == 0) {
 			tv_str(o, "mode_action", arena_printf(r->a, "/subscriptions/%s", tok));

@@ -310,6 +310,46 @@ static void test_guest_question_updates(void **state)
 	client_free(g);
 }
 
+/* A form cannot be used to flood an address: one confirmation per 10 minutes; the rest wait
+ * on the preferences page, where they can be confirmed. */
+static void test_confirmation_throttle(void **state)
+{
+	client *g = client_new(&S);
+	resp *r = post_on(g, "/asthma", "/asthma/subscribe", "email", "thr@example.org", "mode", "daily");
+	assert_int_equal(r->status, 200);
+	r = post_on(g, "/hypertension", "/hypertension/subscribe", "email", "thr@example.org", "mode", "immediate");
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "Check your inbox"));
+	char *m = wait_mail("thr@example.org", "Please confirm", 0);
+	assert_non_null(m);
+	sleep(2);
+	assert_int_equal(mails("thr@example.org", NULL, 0, NULL), 1);
+	char *confirm = link_path(m, "/subscriptions/");
+	free(m);
+	char *prefs = strndup(confirm, strlen(confirm) - strlen("/confirm"));
+	r = http_get(g, prefs);
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "a daily digest of new questions about Asthma"));
+	assert_true(has(r, "an email for each new question about High Blood Pressure (Hypertension)"));
+	/* Both wait; confirm the one that had no mail of its own from here. */
+	const char *hyp = strstr(r->body, "(Hypertension)");
+	assert_non_null(hyp);
+	char *second = link_path(hyp, "/subscriptions/");
+	assert_non_null(strstr(second, "/confirm"));
+	assert_string_not_equal(second, confirm);
+	r = http_post(g, second, "");
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "You are subscribed"));
+	r = http_get(g, prefs);
+	hyp = strstr(r->body, "(Hypertension)");
+	const char *end = strstr(hyp, "</li>");
+	assert_true(!strstr(hyp, "Waiting for confirmation") || strstr(hyp, "Waiting for confirmation") > end);
+	free(second);
+	free(prefs);
+	free(confirm);
+	client_free(g);
+}
+
 static void test_member_topic_updates(void **state)
 {
 	client *z = client_new(&S);
@@ -658,6 +698,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_guest_question_updates),
+		cmocka_unit_test(test_confirmation_throttle),
 		cmocka_unit_test(test_member_topic_updates),
 		cmocka_unit_test(test_newsletter),
 		cmocka_unit_test(test_password_reset),
