@@ -32,8 +32,11 @@ void mail_kick(void)
 	pthread_mutex_unlock(&wake_lock);
 }
 
+/* Waits for a kick or the poll interval; after a kick it waits a moment more, because the
+ * kick comes from inside the transaction that is about to commit the new rows. */
 static void wait_for_work(int seconds, volatile bool *stop)
 {
+	bool kicked = false;
 	struct timespec until;
 	clock_gettime(CLOCK_REALTIME, &until);
 	until.tv_sec += seconds > 0 ? seconds : 1;
@@ -41,8 +44,11 @@ static void wait_for_work(int seconds, volatile bool *stop)
 	while (!woken && !*stop)
 		if (pthread_cond_timedwait(&wake_cond, &wake_lock, &until) != 0)
 			break;
+	kicked = woken;
 	woken = false;
 	pthread_mutex_unlock(&wake_lock);
+	if (kicked && !*stop)
+		usleep(150000);
 }
 
 /* ---- test-only fault injection: CARECIRCLE_MAIL_FAULT=kill-after-claim|kill-after-send ---- */

@@ -238,6 +238,7 @@ static void account_page(req *r, dbc *c, tval *v, const ferrs *e, int status)
 			tv_str(o, "when", util_ago(r->a, ds[i].updated_at, util_now()));
 		}
 	}
+	engage_account(r, c, ctx); /* email updates and, for admins, the mail pages */
 	web_errors(ctx, e);
 	web_page(r, status, "account", ctx, "Your account");
 }

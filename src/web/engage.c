@@ -10,6 +10,7 @@
 #include "model/rating.h"
 #include "model/subscription.h"
 #include "model/topic.h"
+#include "mail/mail.h"
 #include "web/pages.h"
 #include "web/web.h"
 
@@ -413,5 +414,28 @@ void engage_topic(req *r, dbc *c, const topic *t, tval *ctx)
 	if (u) {
 		int64_t sid = sub_of_user(c, u->id, "topic", t->id);
 		tv_bool(sb, "subscribed", sid > 0);
+	}
+}
+
+void engage_account(req *r, dbc *c, tval *ctx)
+{
+	user *u = web_user(r);
+	subscription *subs;
+	int n = sub_list_user(c, r->a, u->id, &subs);
+	tval *box = tv_child(ctx, "email_updates");
+	tv_bool(box, "admin", u->role >= ROLE_ADMIN);
+	tval *l = tv_childlist(box, "subs");
+	for (int i = 0; i < n; i++) {
+		tval *o = tv_push(l);
+		const subscription *s = &subs[i];
+		tv_str(o, "what", strcmp(s->kind, "newsletter") == 0 ? "The health newsletter"
+		                  : strcmp(s->kind, "question") == 0
+		                      ? arena_printf(r->a, "New answers to “%s”", s->target_name)
+		                      : arena_printf(r->a, "%s about %s",
+		                                     strcmp(s->mode, "daily") == 0 ? "A daily digest of questions"
+		                                                                   : "Each new question",
+		                                     s->target_name));
+		tv_str(o, "url", s->target_url);
+		tv_str(o, "unsub_action", arena_printf(r->a, "/subscriptions/%s/unsubscribe", mail_sub_token(r->a, s->id)));
 	}
 }

@@ -19,6 +19,8 @@ void engage_answer(req *r, const engage_info *ei, const question *q, const answe
 /* The "Get Email Updates" box of a topic page. */
 struct topic;
 void engage_topic(req *r, dbc *c, const struct topic *t, tval *ctx);
+/* The account page's "Email updates" list (and links to the mail admin pages for admins). */
+void engage_account(req *r, dbc *c, tval *ctx);
 /* Queues the address verification email for a new member (its own transaction). */
 int engage_send_verification(req *r, dbc *c, int64_t user_id, const char *email, const char *name);
 

@@ -371,6 +371,9 @@ static void test_member_topic_updates(void **state)
 	assert_int_equal(r->status, 303);
 	r = http_follow(z, r);
 	assert_true(has(r, "You get these emails"));
+	r = http_get(z, "/account");
+	assert_true(has(r, "Each new question about Migraine"));
+	assert_false(has(r, "/admin/mail"));
 	/* One click, no confirmation mail for members. */
 	guest_ask(&S, "migraine", "Ça me lance derrière l’œil — migraine or not?");
 	char *m = wait_mail("zoe@example.org", "New question in Migraine", 0);
@@ -443,6 +446,8 @@ static void test_newsletter(void **state)
 	assert_int_equal(login_as(admin, "admin", "demo-password-1"), 0);
 	r = http_get(greg, "/admin/newsletter");
 	assert_int_equal(r->status, 403);
+	r = http_get(admin, "/account");
+	assert_true(has(r, "href=\"/admin/mail\""));
 	r = http_get(admin, "/admin/newsletter");
 	assert_int_equal(r->status, 200);
 	assert_true(has(r, "2 confirmed subscribers"));
