@@ -463,7 +463,7 @@ static void housekeeping(dbc *c)
 	int64_t now = util_now();
 	db_exec(c, &q_purge_unconfirmed, DBP(dbi(now - 7 * 86400)));
 	db_exec(c, &q_purge_tokens, DBP(dbi(now - 86400)));
-	db_exec(c, &q_purge_sent, DBP(dbi(now - 30 * 86400)));
+	db_exec(c, &q_purge_sent, DBP(dbi(now - 7 * 86400))); /* addresses and titles go too */
 }
 
 int mail_worker_run(db *d, const config *cfg, volatile bool *stop, bool once)

@@ -50,6 +50,8 @@ CREATE TABLE outbox (
 );
 CREATE INDEX outbox_due ON outbox(status, next_at, id);
 CREATE INDEX outbox_newsletter ON outbox(newsletter_id, status);
+CREATE INDEX outbox_unsub ON outbox(unsub_url, status);
+CREATE INDEX outbox_to ON outbox(to_addr, created_at);
 
 -- Email updates: kind topic (target = topic id; mode immediate or daily), question
 -- (target = question id) or newsletter (target 0). Members are confirmed at once; guests
