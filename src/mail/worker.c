@@ -117,8 +117,9 @@ static int send_smtp(const config *cfg, const char *to, const char *msg, char *w
 	int out = 0;
 	if (rc != CURLE_OK) {
 		snprintf(why, whylen, "%s (SMTP %ld)", *errbuf ? errbuf : curl_easy_strerror(rc), code);
-		/* 5xx from the server is a refusal that retrying will not change. */
-		out = (code >= 500 && code < 600) || rc == CURLE_LOGIN_DENIED ? 2 : 1;
+		/* A 5xx refusal of this message will not change on retry; a refused login (also 5xx)
+		 * or missing TLS is our configuration, so those messages wait for it to be fixed. */
+		out = rc != CURLE_LOGIN_DENIED && rc != CURLE_USE_SSL_FAILED && code >= 500 && code < 600 ? 2 : 1;
 	}
 	curl_slist_free_all(rcpt);
 	curl_easy_cleanup(h);

@@ -3,7 +3,8 @@
 # accepts is written to DIR as NNNN.eml (as received) and NNNN.txt (headers decoded, then
 # each text part decoded), so the C tests can read what really arrived. Recipients whose
 # address starts with "bounce" are refused with 550, like a server that knows no such user.
-#   smtp_sink.py PORT DIR
+# With USER:PASSWORD the server requires SMTP AUTH (PLAIN or LOGIN) with those credentials.
+#   smtp_sink.py PORT DIR [USER:PASSWORD]
 import asyncio
 import email
 import email.policy
@@ -13,6 +14,7 @@ import sys
 import threading
 
 from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
 
 
 class Sink:
@@ -55,7 +57,17 @@ class Sink:
 def main():
     port, folder = int(sys.argv[1]), sys.argv[2]
     os.makedirs(folder, exist_ok=True)
-    ctl = Controller(Sink(folder), hostname="127.0.0.1", port=port)
+    kwargs = {}
+    if len(sys.argv) > 3:
+        user, password = sys.argv[3].split(":", 1)
+
+        def authenticator(server, session, envelope, mechanism, auth_data):
+            ok = (isinstance(auth_data, LoginPassword) and auth_data.login == user.encode()
+                  and auth_data.password == password.encode())
+            return AuthResult(success=ok)
+
+        kwargs = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
+    ctl = Controller(Sink(folder), hostname="127.0.0.1", port=port, **kwargs)
     ctl.start()
     with open(os.path.join(folder, "ready"), "w") as f:
         f.write("ready\n")

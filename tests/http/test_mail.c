@@ -27,10 +27,7 @@
 #include "harness.h"
 
 static srv S;
-static pid_t sink_pid;
-static int sink_port;
-static char sink_dir[300];
-static char smtp_flag[120];
+static char smtp_flag[200];
 
 static int pick_port(void)
 {
@@ -44,28 +41,38 @@ static int pick_port(void)
 	return port;
 }
 
-/* Starts the SMTP sink (python3 + aiosmtpd) writing into sink_dir. */
-static int sink_start(void)
+/* One SMTP sink (python3 + aiosmtpd) and the folder it writes to. */
+struct sink {
+	pid_t pid;
+	int port;
+	char dir[300];
+	char url[160];
+};
+static struct sink main_sink;
+static const char *cur_dir; /* the folder mails() reads */
+
+/* Starts a sink; auth "user:password" makes it require SMTP AUTH. */
+static int sink_start(struct sink *k, const char *auth)
 {
 	char src[512], script[600];
 	snprintf(src, sizeof src, "%s", __FILE__);
 	snprintf(script, sizeof script, "%s/smtp_sink.py", dirname(src));
-	snprintf(sink_dir, sizeof sink_dir, "/tmp/carecircle-smtp.XXXXXX");
-	if (!mkdtemp(sink_dir))
+	snprintf(k->dir, sizeof k->dir, "/tmp/carecircle-smtp.XXXXXX");
+	if (!mkdtemp(k->dir))
 		return -1;
-	sink_port = pick_port();
+	k->port = pick_port();
 	char port[16];
-	snprintf(port, sizeof port, "%d", sink_port);
-	sink_pid = fork();
-	if (sink_pid == 0) {
-		execl("/usr/bin/python3", "python3", script, port, sink_dir, (char *)NULL);
+	snprintf(port, sizeof port, "%d", k->port);
+	k->pid = fork();
+	if (k->pid == 0) {
+		execl("/usr/bin/python3", "python3", script, port, k->dir, auth, (char *)NULL);
 		_exit(127);
 	}
 	char ready[400];
-	snprintf(ready, sizeof ready, "%s/ready", sink_dir);
+	snprintf(ready, sizeof ready, "%s/ready", k->dir);
 	for (int i = 0; i < 200; i++) {
 		if (access(ready, F_OK) == 0) {
-			snprintf(smtp_flag, sizeof smtp_flag, "--smtp-url=smtp://127.0.0.1:%d", sink_port);
+			snprintf(k->url, sizeof k->url, "smtp://127.0.0.1:%d", k->port);
 			return 0;
 		}
 		usleep(50000);
@@ -74,16 +81,17 @@ static int sink_start(void)
 	return -1;
 }
 
-static void sink_stop(void)
+static void sink_stop(struct sink *k)
 {
-	if (sink_pid > 0) {
-		kill(sink_pid, SIGTERM);
-		waitpid(sink_pid, NULL, 0);
+	if (k->pid > 0) {
+		kill(k->pid, SIGTERM);
+		waitpid(k->pid, NULL, 0);
+		k->pid = 0;
 	}
 	char cmd[400];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", sink_dir);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", k->dir);
 	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", sink_dir);
+		fprintf(stderr, "could not remove %s\n", k->dir);
 }
 
 static char *slurp(const char *path)
@@ -105,7 +113,7 @@ static char *slurp(const char *path)
  * Returns how many; *nth gets a copy of the idx-th (0-based) when asked. */
 static int mails(const char *rcpt, const char *needle, int idx, char **nth)
 {
-	DIR *d = opendir(sink_dir);
+	DIR *d = opendir(cur_dir);
 	if (!d)
 		return 0;
 	char *names[4096];
@@ -128,7 +136,7 @@ static int mails(const char *rcpt, const char *needle, int idx, char **nth)
 	snprintf(want, sizeof want, "Envelope-To: %s", rcpt);
 	for (int i = 0; i < n; i++) {
 		char path[700];
-		snprintf(path, sizeof path, "%s/%s", sink_dir, names[i]);
+		snprintf(path, sizeof path, "%s/%s", cur_dir, names[i]);
 		char *t = slurp(path);
 		if (t && strstr(t, want) && (!needle || strstr(t, needle))) {
 			if (nth && found == idx) {
@@ -222,8 +230,10 @@ static long guest_ask(srv *s, const char *topic, const char *title)
 
 static int setup(void **state)
 {
-	if (sink_start() != 0)
+	if (sink_start(&main_sink, NULL) != 0)
 		return -1;
+	cur_dir = main_sink.dir;
+	snprintf(smtp_flag, sizeof smtp_flag, "--smtp-url=%s", main_sink.url);
 	char extra[300];
 	snprintf(extra, sizeof extra, "%s --mail-poll=1", smtp_flag);
 	if (srv_start(&S, extra) != 0)
@@ -234,7 +244,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	int rc = srv_stop(&S);
-	sink_stop();
+	sink_stop(&main_sink);
 	return rc == 0 ? 0 : -1;
 }
 
@@ -384,14 +394,14 @@ static void test_member_topic_updates(void **state)
 	free(m);
 	assert_int_equal(mails("zoe@example.org", "Please confirm", 0, NULL), 0);
 	/* On the wire the non-ASCII headers are RFC 2047 encoded words. */
-	DIR *d = opendir(sink_dir);
+	DIR *d = opendir(cur_dir);
 	struct dirent *e;
 	bool encoded = false;
 	while ((e = readdir(d))) {
 		if (!strstr(e->d_name, ".eml"))
 			continue;
 		char p[700];
-		snprintf(p, sizeof p, "%s/%s", sink_dir, e->d_name);
+		snprintf(p, sizeof p, "%s/%s", cur_dir, e->d_name);
 		char *raw = slurp(p);
 		if (raw && strstr(raw, "zoe@example.org") && strstr(raw, "Subject: =?UTF-8?B?"))
 			encoded = true;
@@ -590,15 +600,20 @@ static void test_verification(void **state)
 
 static srv W;
 
-static int worker_once(const char *fault)
+static int worker_with(const char *smtp, const char *fault)
 {
-	char args[300];
-	snprintf(args, sizeof args, "worker --once %s --mail-lease=1 --digest-interval=0", smtp_flag);
+	char args[400];
+	snprintf(args, sizeof args, "worker --once %s --mail-lease=1 --digest-interval=0", smtp);
 	if (fault)
 		setenv("CARECIRCLE_MAIL_FAULT", fault, 1);
 	int rc = srv_cmd(&W, args, NULL);
 	unsetenv("CARECIRCLE_MAIL_FAULT");
 	return rc;
+}
+
+static int worker_once(const char *fault)
+{
+	return worker_with(smtp_flag, fault);
 }
 
 static void test_digest_groups_questions(void **state)
@@ -696,6 +711,42 @@ static void test_killed_worker_does_not_send_twice(void **state)
 	assert_true(has(r, "kill3@example.org"));
 	assert_true(has(r, "interrupted twice"));
 	client_free(admin);
+}
+
+/* SMTP AUTH from the URL's credentials; a refused login or missing TLS is a configuration
+ * problem: the message waits (shown to admins) instead of being dropped. */
+static void test_smtp_auth_and_tls(void **state)
+{
+	struct sink k;
+	assert_int_equal(sink_start(&k, "mailer:s3cret-pass"), 0);
+	char good[300], bad[300], tls[300];
+	snprintf(good, sizeof good, "--smtp-url=smtp://mailer:s3cret-pass@127.0.0.1:%d", k.port);
+	snprintf(bad, sizeof bad, "--smtp-url=smtp://mailer:wrong@127.0.0.1:%d", k.port);
+	snprintf(tls, sizeof tls, "%s --smtp-require-tls", smtp_flag);
+	newsletter_signup("auth1@example.org");
+	assert_int_equal(worker_with(good, NULL), 0);
+	cur_dir = k.dir;
+	char *m = wait_mail("auth1@example.org", "Please confirm", 0);
+	assert_non_null(m);
+	free(m);
+	newsletter_signup("auth2@example.org");
+	assert_int_equal(worker_with(bad, NULL), 0);
+	sleep(1);
+	assert_int_equal(mails("auth2@example.org", NULL, 0, NULL), 0);
+	cur_dir = main_sink.dir;
+	newsletter_signup("tls1@example.org");
+	assert_int_equal(worker_with(tls, NULL), 0);
+	sleep(1);
+	assert_int_equal(mails("tls1@example.org", NULL, 0, NULL), 0);
+	client *admin = client_new(&W);
+	assert_int_equal(login_as(admin, "admin", "demo-password-1"), 0);
+	resp *r = http_get(admin, "/admin/mail");
+	const char *retry = strstr(r->body, "Waiting to retry");
+	assert_non_null(retry);
+	assert_non_null(strstr(retry, "auth2@example.org"));
+	assert_non_null(strstr(retry, "tls1@example.org"));
+	client_free(admin);
+	sink_stop(&k);
 	assert_int_equal(srv_stop(&W), 0);
 }
 
@@ -710,6 +761,7 @@ int main(void)
 		cmocka_unit_test(test_verification),
 		cmocka_unit_test(test_digest_groups_questions),
 		cmocka_unit_test(test_killed_worker_does_not_send_twice),
+		cmocka_unit_test(test_smtp_auth_and_tls),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
