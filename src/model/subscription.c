@@ -97,8 +97,8 @@ static int guest_tx(dbc *c, void *p)
 			return 1; /* confirmed already, or a confirmation went out minutes ago */
 		rc = db_exec(c, &q_guest_update, DBP(dbi(x->id), dbs(x->mode), dbi(now)));
 	} else {
-		rc = db_query(c, &q_insert, DBP(dbs(x->kind), dbi(x->target), dbnull(), dbs(x->email), dbs(x->mode),
-		                                 dbnull(), dbi(now)),
+		rc = db_query(c, &q_insert, DBP(dbs(x->kind), dbi(x->target), x->user_id ? dbi(x->user_id) : dbnull(),
+		                                 dbs(x->email), dbs(x->mode), dbnull(), dbi(now)),
 		              x->a, &r);
 		if (rc > 0)
 			x->id = db_int(&r, 0, 0);
@@ -138,6 +138,14 @@ int64_t sub_guest(dbc *c, arena *a, const char *kind, int64_t target_id, const c
 	return rc < 0 ? rc : x.id;
 }
 
+int64_t sub_unverified_member(dbc *c, arena *a, const char *kind, int64_t target_id, int64_t user_id,
+                              const char *email, const char *mode, const char *what)
+{
+	struct sub_ctx x = {a, kind, email, mode, what, target_id, user_id, 0};
+	int rc = db_tx(c, guest_tx, &x);
+	return rc < 0 ? rc : x.id;
+}
+
 static const dbq q_get = {"SELECT " S_COLS S_FROM "WHERE s.id = $1", NULL};
 
 int sub_get(dbc *c, arena *a, int64_t id, subscription *out)
@@ -150,12 +158,18 @@ int sub_get(dbc *c, arena *a, int64_t id, subscription *out)
 }
 
 static const dbq q_of_user = {
-	"SELECT id FROM subscriptions WHERE user_id = $1 AND kind = $2 AND target_id = $3", NULL};
+	"SELECT id, COALESCE(confirmed_at, 0) FROM subscriptions WHERE user_id = $1 AND kind = $2 AND target_id = $3",
+	NULL};
 
-int64_t sub_of_user(dbc *c, int64_t user_id, const char *kind, int64_t target_id)
+int64_t sub_of_user(dbc *c, int64_t user_id, const char *kind, int64_t target_id, bool *confirmed)
 {
-	int rc = 0;
-	int64_t id = db_scalar(c, &q_of_user, DBP(dbi(user_id), dbs(kind), dbi(target_id)), 0, &rc);
+	dbrows r;
+	arena *a = arena_new(4096);
+	int rc = db_query(c, &q_of_user, DBP(dbi(user_id), dbs(kind), dbi(target_id)), a, &r);
+	int64_t id = rc == 1 ? db_int(&r, 0, 0) : 0;
+	if (confirmed)
+		*confirmed = rc == 1 && db_int(&r, 0, 1) != 0;
+	arena_free(a);
 	return rc < 0 ? rc : id;
 }
 

@@ -20,9 +20,12 @@ int64_t sub_member(dbc *c, arena *a, const char *kind, int64_t target_id, int64_
  * is already confirmed. Returns the id or < 0. */
 int64_t sub_guest(dbc *c, arena *a, const char *kind, int64_t target_id, const char *email,
                   const char *mode, const char *what);
+/* The same double opt-in for a member whose address is not verified yet (user_id is kept). */
+int64_t sub_unverified_member(dbc *c, arena *a, const char *kind, int64_t target_id, int64_t user_id,
+                              const char *email, const char *mode, const char *what);
 int sub_get(dbc *c, arena *a, int64_t id, subscription *out);
-/* The member's subscription of this kind and target (0 none). */
-int64_t sub_of_user(dbc *c, int64_t user_id, const char *kind, int64_t target_id);
+/* The member's subscription of this kind and target (0 none); *confirmed says if it is. */
+int64_t sub_of_user(dbc *c, int64_t user_id, const char *kind, int64_t target_id, bool *confirmed);
 /* Confirms; 1 done (or already), 0 no such subscription. */
 int sub_confirm(dbc *c, int64_t id);
 /* Deletes it and any of its messages not yet sent. */

@@ -304,6 +304,8 @@ void page_account(req *r)
 			account_page(r, c, v, &e, 503);
 			return;
 		}
+		if (strcmp(lower, u->email) != 0) /* a new address is unverified: send it a link */
+			engage_send_verification(r, c, u->id, lower, display);
 		web_flash(r, "account");
 		web_redirect(r, "/account");
 		return;

@@ -5,6 +5,7 @@
 #include "core/util.h"
 #include "mail/mail.h"
 #include "model/subscription.h"
+#include "model/verify.h"
 #include "web/engage.h"
 #include "web/web.h"
 
@@ -180,7 +181,8 @@ void page_newsletter(req *r)
 		              "Go to the home page", v, &e, "/newsletter");
 		return;
 	}
-	bool own = u && strcmp(email, u->email) == 0;
+	/* One click only for a member's own, verified address. */
+	bool own = u && strcmp(email, u->email) == 0 && verify_is_verified(c, u->id) == 1;
 	int64_t id = own ? sub_member(c, r->a, "newsletter", 0, u->id, email, "immediate")
 	                 : sub_guest(c, r->a, "newsletter", 0, email, "immediate", "the health newsletter");
 	if (id < 0) {

@@ -10,6 +10,7 @@
 #include "model/rating.h"
 #include "model/subscription.h"
 #include "model/topic.h"
+#include "model/verify.h"
 #include "mail/mail.h"
 #include "web/pages.h"
 #include "web/web.h"
@@ -135,8 +136,10 @@ engage_info *engage_question(req *r, dbc *c, const question *q, answer *ans, int
 	tval *sb = tv_child(ctx, "updates");
 	tv_str(sb, "action", arena_printf(r->a, "%s/subscribe", base));
 	if (u) {
-		int64_t sid = sub_of_user(c, u->id, "question", q->id);
+		bool ok = false;
+		int64_t sid = sub_of_user(c, u->id, "question", q->id, &ok);
 		tv_bool(sb, "subscribed", sid > 0);
+		tv_bool(sb, "pending", sid > 0 && !ok);
 	}
 	return ei;
 }
@@ -323,7 +326,7 @@ static void subscribe(req *r, dbc *c, const char *kind, int64_t target, const ch
 	}
 	if (u) {
 		if (stop && *stop) {
-			int64_t sid = sub_of_user(c, u->id, kind, target);
+			int64_t sid = sub_of_user(c, u->id, kind, target, NULL);
 			if (sid > 0 && sub_delete(c, r->a, sid) < 0) {
 				web_db_error(r, DB_BUSY);
 				return;
@@ -332,12 +335,17 @@ static void subscribe(req *r, dbc *c, const char *kind, int64_t target, const ch
 			web_redirect(r, back);
 			return;
 		}
-		int64_t id = sub_member(c, r->a, kind, target, u->id, u->email, mode);
+		/* One click for a verified address; otherwise the same double opt-in as a guest,
+		 * so nobody can sign a stranger's address up by registering with it. */
+		int v = verify_is_verified(c, u->id);
+		int64_t id = v > 0 ? sub_member(c, r->a, kind, target, u->id, u->email, mode)
+		             : v == 0 ? sub_unverified_member(c, r->a, kind, target, u->id, u->email, mode, what)
+		                      : v;
 		if (id < 0) {
 			web_db_error(r, (int)id);
 			return;
 		}
-		web_flash(r, "subscribed");
+		web_flash(r, v > 0 ? "subscribed" : "confirm_sent");
 		web_redirect(r, back);
 		return;
 	}
@@ -412,8 +420,10 @@ void engage_topic(req *r, dbc *c, const topic *t, tval *ctx)
 	tv_str(ctx, "updates_text", arena_printf(r->a, "New questions about %s by email, one by one or once a day.", t->name));
 	user *u = web_user(r);
 	if (u) {
-		int64_t sid = sub_of_user(c, u->id, "topic", t->id);
+		bool ok = false;
+		int64_t sid = sub_of_user(c, u->id, "topic", t->id, &ok);
 		tv_bool(sb, "subscribed", sid > 0);
+		tv_bool(sb, "pending", sid > 0 && !ok);
 	}
 }
 

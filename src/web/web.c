@@ -299,6 +299,7 @@ static const struct {
 	{"unhelpful", "success", "The answer is no longer marked helpful."},
 	{"subscribed", "success", "Done: you will get these emails. Every message has a link to stop them."},
 	{"unsubscribed", "success", "Done: we will not send these emails any more."},
+	{"confirm_sent", "success", "Please check your inbox: your email address is not verified yet, so we sent a link to confirm first."},
 	{"verify_sent", "success", "A verification link is on its way to your email address."},
 	{"reset_done", "success", "Your new password is saved. Please log in with it."},
 };

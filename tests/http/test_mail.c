@@ -596,6 +596,44 @@ static void test_verification(void **state)
 	client_free(c);
 }
 
+/* A member whose address is not verified gets a confirmation link, not one-click updates:
+ * registering with a stranger's address cannot sign the stranger up. */
+static void test_unverified_member_confirms(void **state)
+{
+	client *c = client_new(&S);
+	resp *r = http_get(c, "/register");
+	char *tok = csrf_of(r);
+	char *body = form("csrf", tok, "username", "noah_u", "email", "noah@example.org", "password",
+	                  "another-long-password", "display_name", "Noah", NULL);
+	r = http_post(c, "/register", body);
+	assert_int_equal(r->status, 303);
+	free(body);
+	free(tok);
+	r = post_on(c, "/asthma", "/asthma/subscribe", "mode", "immediate", NULL, NULL);
+	assert_int_equal(r->status, 303);
+	r = http_follow(c, r);
+	assert_true(has(r, "not verified yet"));
+	assert_true(has(r, "open it to start these emails"));
+	char *m = wait_mail("noah@example.org", "Subject: Please confirm", 0);
+	assert_non_null(m);
+	char *confirm = link_path(m, "/subscriptions/");
+	free(m);
+	guest_ask(&S, "asthma", "Asked before Noah confirmed his address");
+	sleep(2);
+	assert_int_equal(mails("noah@example.org", "New question in Asthma", 0, NULL), 0);
+	r = http_post(c, confirm, "");
+	assert_true(has(r, "You are subscribed"));
+	r = http_get(c, "/asthma");
+	assert_true(has(r, "You get these emails"));
+	guest_ask(&S, "asthma", "Asked after Noah confirmed his address");
+	m = wait_mail("noah@example.org", "New question in Asthma", 0);
+	assert_non_null(m);
+	assert_non_null(strstr(m, "Asked after Noah confirmed"));
+	free(m);
+	free(confirm);
+	client_free(c);
+}
+
 /* ---- a second server whose mail is delivered by separate `carecircle worker` runs ---- */
 
 static srv W;
@@ -759,6 +797,7 @@ int main(void)
 		cmocka_unit_test(test_newsletter),
 		cmocka_unit_test(test_password_reset),
 		cmocka_unit_test(test_verification),
+		cmocka_unit_test(test_unverified_member_confirms),
 		cmocka_unit_test(test_digest_groups_questions),
 		cmocka_unit_test(test_killed_worker_does_not_send_twice),
 		cmocka_unit_test(test_smtp_auth_and_tls),
