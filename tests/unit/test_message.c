@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "core/arena.h"
+#include "core/buf.h"
 #include "core/config.h"
 #include "mail/mail.h"
 
@@ -25,10 +26,11 @@ static void test_header_words(void **state)
 	assert_non_null(strstr(w, "=?UTF-8?B?"));
 	/* Long non-ASCII text is split into words on folded lines under 78 characters, and never
 	 * inside a character. */
-	char longs[600] = "";
+	buf lb;
+	buf_init(&lb, a, 600, 0);
 	for (int i = 0; i < 60; i++)
-		strcat(longs, "\xC3\xA9t\xC3\xA9 ");
-	w = mail_header_word(a, longs);
+		buf_puts(&lb, "\xC3\xA9t\xC3\xA9 ");
+	w = mail_header_word(a, lb.p);
 	for (char *line = w; line;) {
 		char *nl = strstr(line, "\r\n");
 		size_t len = nl ? (size_t)(nl - line) : strlen(line);
@@ -41,10 +43,12 @@ static void test_header_words(void **state)
 static void test_build(void **state)
 {
 	arena *a = arena_new(0);
-	char body[3000] = "";
+	buf bb;
+	buf_init(&bb, a, 3000, 0);
 	for (int i = 0; i < 40; i++)
-		strcat(body, "word caf\xC3\xA9 = ");
-	strcat(body, "\n.starts with a dot\nends with a space \n");
+		buf_puts(&bb, "word caf\xC3\xA9 = ");
+	buf_puts(&bb, "\n.starts with a dot\nends with a space \n");
+	const char *body = bb.p;
 	mail_msg m = {
 		.id = 7,
 		.to = "zoe@example.org",
