@@ -31,6 +31,7 @@ static const struct opt opts[] = {
 	O("mail-dir", OPT_STR, mail_dir, "folder for .eml files when no SMTP is set (./data/mail)"),
 	O("smtp-url", OPT_STR, smtp_url, "smtp:// or smtps:// URL with optional user:pass@"),
 	O("mail-from", OPT_STR, mail_from, "From address of outgoing mail"),
+	O("smtp-ca-file", OPT_STR, smtp_ca_file, "CA certificate file for the SMTP server (the system's)"),
 	O("threads", OPT_INT, threads, "worker threads (number of cores)"),
 	O("max-body-kb", OPT_INT, max_body_kb, "largest request body in KiB (1024)"),
 	O("max-connections", OPT_INT, max_connections, "most open connections (1000)"),

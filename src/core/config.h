@@ -18,6 +18,7 @@ typedef struct config {
 	char *mail_dir;       /* where .eml files go when no SMTP URL is set */
 	char *smtp_url;
 	char *mail_from;
+	char *smtp_ca_file;   /* CA bundle for the SMTP server's certificate (default: the system's) */
 	int threads;          /* worker threads; 0 = number of cores */
 	int max_body_kb;      /* request body limit */
 	int max_connections;

@@ -105,6 +105,8 @@ static int send_smtp(const config *cfg, const char *to, const char *msg, char *w
 	curl_easy_setopt(h, CURLOPT_READDATA, &up);
 	curl_easy_setopt(h, CURLOPT_UPLOAD, 1L);
 	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)up.left);
+	if (cfg->smtp_ca_file && *cfg->smtp_ca_file)
+		curl_easy_setopt(h, CURLOPT_CAINFO, cfg->smtp_ca_file);
 	curl_easy_setopt(h, CURLOPT_USE_SSL, cfg->smtp_require_tls ? (long)CURLUSESSL_ALL : (long)CURLUSESSL_TRY);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, 10L);
 	/* Stay well inside the lease so no other worker takes the message while we send it. */

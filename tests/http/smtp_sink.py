@@ -3,13 +3,15 @@
 # accepts is written to DIR as NNNN.eml (as received) and NNNN.txt (headers decoded, then
 # each text part decoded), so the C tests can read what really arrived. Recipients whose
 # address starts with "bounce" are refused with 550, like a server that knows no such user.
-# With USER:PASSWORD the server requires SMTP AUTH (PLAIN or LOGIN) with those credentials.
-#   smtp_sink.py PORT DIR [USER:PASSWORD]
+# With USER:PASSWORD the server requires SMTP AUTH (PLAIN or LOGIN) with those credentials;
+# with CERT and KEY files it requires STARTTLS before any mail.
+#   smtp_sink.py PORT DIR [USER:PASSWORD|-] [CERT KEY]
 import asyncio
 import email
 import email.policy
 import os
 import signal
+import ssl
 import sys
 import threading
 
@@ -58,7 +60,11 @@ def main():
     port, folder = int(sys.argv[1]), sys.argv[2]
     os.makedirs(folder, exist_ok=True)
     kwargs = {}
-    if len(sys.argv) > 3:
+    if len(sys.argv) > 5:
+        ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        ctx.load_cert_chain(sys.argv[4], sys.argv[5])
+        kwargs.update(tls_context=ctx, require_starttls=True)
+    if len(sys.argv) > 3 and sys.argv[3] != "-":
         user, password = sys.argv[3].split(":", 1)
 
         def authenticator(server, session, envelope, mechanism, auth_data):
@@ -66,7 +72,7 @@ def main():
                   and auth_data.password == password.encode())
             return AuthResult(success=ok)
 
-        kwargs = dict(authenticator=authenticator, auth_required=True, auth_require_tls=False)
+        kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=False)
     ctl = Controller(Sink(folder), hostname="127.0.0.1", port=port, **kwargs)
     ctl.start()
     with open(os.path.join(folder, "ready"), "w") as f:

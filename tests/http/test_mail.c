@@ -51,8 +51,8 @@ struct sink {
 static struct sink main_sink;
 static const char *cur_dir; /* the folder mails() reads */
 
-/* Starts a sink; auth "user:password" makes it require SMTP AUTH. */
-static int sink_start(struct sink *k, const char *auth)
+/* Starts a sink; auth "user:password" makes it require SMTP AUTH, cert and key STARTTLS. */
+static int sink_start(struct sink *k, const char *auth, const char *cert, const char *key)
 {
 	char src[512], script[600];
 	snprintf(src, sizeof src, "%s", __FILE__);
@@ -65,7 +65,7 @@ static int sink_start(struct sink *k, const char *auth)
 	snprintf(port, sizeof port, "%d", k->port);
 	k->pid = fork();
 	if (k->pid == 0) {
-		execl("/usr/bin/python3", "python3", script, port, k->dir, auth, (char *)NULL);
+		execl("/usr/bin/python3", "python3", script, port, k->dir, auth ? auth : "-", cert, key, (char *)NULL);
 		_exit(127);
 	}
 	char ready[400];
@@ -230,7 +230,7 @@ static long guest_ask(srv *s, const char *topic, const char *title)
 
 static int setup(void **state)
 {
-	if (sink_start(&main_sink, NULL) != 0)
+	if (sink_start(&main_sink, NULL, NULL, NULL) != 0)
 		return -1;
 	cur_dir = main_sink.dir;
 	snprintf(smtp_flag, sizeof smtp_flag, "--smtp-url=%s", main_sink.url);
@@ -756,7 +756,7 @@ static void test_killed_worker_does_not_send_twice(void **state)
 static void test_smtp_auth_and_tls(void **state)
 {
 	struct sink k;
-	assert_int_equal(sink_start(&k, "mailer:s3cret-pass"), 0);
+	assert_int_equal(sink_start(&k, "mailer:s3cret-pass", NULL, NULL), 0);
 	char good[300], bad[300], tls[300];
 	snprintf(good, sizeof good, "--smtp-url=smtp://mailer:s3cret-pass@127.0.0.1:%d", k.port);
 	snprintf(bad, sizeof bad, "--smtp-url=smtp://mailer:wrong@127.0.0.1:%d", k.port);
@@ -785,6 +785,37 @@ static void test_smtp_auth_and_tls(void **state)
 	assert_non_null(strstr(retry, "tls1@example.org"));
 	client_free(admin);
 	sink_stop(&k);
+
+	/* STARTTLS: a server that demands it, with a certificate we trust through
+	 * --smtp-ca-file; without that file the certificate is refused and the mail waits. */
+	char certdir[] = "/tmp/carecircle-cert.XXXXXX";
+	assert_non_null(mkdtemp(certdir));
+	char cmd[1200], cert[300], keyf[300];
+	snprintf(cert, sizeof cert, "%s/cert.pem", certdir);
+	snprintf(keyf, sizeof keyf, "%s/key.pem", certdir);
+	snprintf(cmd, sizeof cmd,
+	         "openssl req -x509 -newkey rsa:2048 -nodes -days 2 -subj /CN=127.0.0.1 "
+	         "-addext subjectAltName=IP:127.0.0.1 -keyout %s -out %s >/dev/null 2>&1",
+	         keyf, cert);
+	assert_int_equal(system(cmd), 0);
+	assert_int_equal(sink_start(&k, NULL, cert, keyf), 0);
+	char trusted[600], untrusted[300];
+	snprintf(trusted, sizeof trusted, "--smtp-url=smtp://127.0.0.1:%d --smtp-require-tls --smtp-ca-file=%s", k.port, cert);
+	snprintf(untrusted, sizeof untrusted, "--smtp-url=smtp://127.0.0.1:%d", k.port);
+	newsletter_signup("tls2@example.org");
+	assert_int_equal(worker_with(untrusted, NULL), 0);
+	cur_dir = k.dir;
+	sleep(1);
+	assert_int_equal(mails("tls2@example.org", NULL, 0, NULL), 0);
+	newsletter_signup("tls3@example.org");
+	assert_int_equal(worker_with(trusted, NULL), 0);
+	m = wait_mail("tls3@example.org", "Please confirm", 0);
+	assert_non_null(m);
+	free(m);
+	cur_dir = main_sink.dir;
+	sink_stop(&k);
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", certdir);
+	assert_int_equal(system(cmd), 0);
 	assert_int_equal(srv_stop(&W), 0);
 }
 
