@@ -751,6 +751,42 @@ static void test_killed_worker_does_not_send_twice(void **state)
 	client_free(admin);
 }
 
+/* Several workers on one database: every message goes out once. */
+static void test_workers_in_parallel(void **state)
+{
+	enum { N = 40 };
+	char addr[64];
+	for (int i = 0; i < N; i++) {
+		snprintf(addr, sizeof addr, "par%02d@example.org", i);
+		newsletter_signup(addr);
+	}
+	pid_t kids[3];
+	for (int k = 0; k < 3; k++) {
+		kids[k] = fork();
+		if (kids[k] == 0) {
+			char args[300];
+			snprintf(args, sizeof args, "worker --once %s --mail-lease=60", smtp_flag);
+			_exit(srv_cmd(&W, args, NULL));
+		}
+	}
+	for (int k = 0; k < 3; k++) {
+		int st;
+		waitpid(kids[k], &st, 0);
+		assert_true(WIFEXITED(st) && WEXITSTATUS(st) == 0);
+	}
+	for (int i = 0; i < N; i++) {
+		snprintf(addr, sizeof addr, "par%02d@example.org", i);
+		char *m = wait_mail(addr, "Please confirm", 0);
+		assert_non_null(m);
+		free(m);
+	}
+	sleep(1);
+	for (int i = 0; i < N; i++) {
+		snprintf(addr, sizeof addr, "par%02d@example.org", i);
+		assert_int_equal(mails(addr, NULL, 0, NULL), 1);
+	}
+}
+
 /* SMTP AUTH from the URL's credentials; a refused login or missing TLS is a configuration
  * problem: the message waits (shown to admins) instead of being dropped. */
 static void test_smtp_auth_and_tls(void **state)
@@ -831,6 +867,7 @@ int main(void)
 		cmocka_unit_test(test_unverified_member_confirms),
 		cmocka_unit_test(test_digest_groups_questions),
 		cmocka_unit_test(test_killed_worker_does_not_send_twice),
+		cmocka_unit_test(test_workers_in_parallel),
 		cmocka_unit_test(test_smtp_auth_and_tls),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
