@@ -4,8 +4,9 @@
 # each text part decoded), so the C tests can read what really arrived. Recipients whose
 # address starts with "bounce" are refused with 550, like a server that knows no such user.
 # With USER:PASSWORD the server requires SMTP AUTH (PLAIN or LOGIN) with those credentials;
-# with CERT and KEY files it requires STARTTLS before any mail.
-#   smtp_sink.py PORT DIR [USER:PASSWORD|-] [CERT KEY]
+# with CERT and KEY files it requires STARTTLS before any mail, or with "implicit" after them
+# it speaks TLS from the first byte (smtps://).
+#   smtp_sink.py PORT DIR [USER:PASSWORD|-] [CERT KEY [implicit]]
 import asyncio
 import email
 import email.policy
@@ -60,10 +61,14 @@ def main():
     port, folder = int(sys.argv[1]), sys.argv[2]
     os.makedirs(folder, exist_ok=True)
     kwargs = {}
+    implicit = None
     if len(sys.argv) > 5:
         ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
         ctx.load_cert_chain(sys.argv[4], sys.argv[5])
-        kwargs.update(tls_context=ctx, require_starttls=True)
+        if len(sys.argv) > 6 and sys.argv[6] == "implicit":
+            implicit = ctx
+        else:
+            kwargs.update(tls_context=ctx, require_starttls=True)
     if len(sys.argv) > 3 and sys.argv[3] != "-":
         user, password = sys.argv[3].split(":", 1)
 
@@ -73,7 +78,7 @@ def main():
             return AuthResult(success=ok)
 
         kwargs.update(authenticator=authenticator, auth_required=True, auth_require_tls=False)
-    ctl = Controller(Sink(folder), hostname="127.0.0.1", port=port, **kwargs)
+    ctl = Controller(Sink(folder), hostname="127.0.0.1", port=port, ssl_context=implicit, **kwargs)
     ctl.start()
     with open(os.path.join(folder, "ready"), "w") as f:
         f.write("ready\n")

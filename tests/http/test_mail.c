@@ -52,7 +52,7 @@ static struct sink main_sink;
 static const char *cur_dir; /* the folder mails() reads */
 
 /* Starts a sink; auth "user:password" makes it require SMTP AUTH, cert and key STARTTLS. */
-static int sink_start(struct sink *k, const char *auth, const char *cert, const char *key)
+static int sink_start_mode(struct sink *k, const char *auth, const char *cert, const char *key, const char *mode)
 {
 	char src[512], script[600];
 	snprintf(src, sizeof src, "%s", __FILE__);
@@ -65,7 +65,7 @@ static int sink_start(struct sink *k, const char *auth, const char *cert, const 
 	snprintf(port, sizeof port, "%d", k->port);
 	k->pid = fork();
 	if (k->pid == 0) {
-		execl("/usr/bin/python3", "python3", script, port, k->dir, auth ? auth : "-", cert, key, (char *)NULL);
+		execl("/usr/bin/python3", "python3", script, port, k->dir, auth ? auth : "-", cert, key, mode, (char *)NULL);
 		_exit(127);
 	}
 	char ready[400];
@@ -79,6 +79,11 @@ static int sink_start(struct sink *k, const char *auth, const char *cert, const 
 	}
 	fprintf(stderr, "smtp sink did not start (is python3-aiosmtpd installed?)\n");
 	return -1;
+}
+
+static int sink_start(struct sink *k, const char *auth, const char *cert, const char *key)
+{
+	return sink_start_mode(k, auth, cert, key, NULL);
 }
 
 static void sink_stop(struct sink *k)
@@ -846,6 +851,18 @@ static void test_smtp_auth_and_tls(void **state)
 	newsletter_signup("tls3@example.org");
 	assert_int_equal(worker_with(trusted, NULL), 0);
 	m = wait_mail("tls3@example.org", "Please confirm", 0);
+	assert_non_null(m);
+	free(m);
+	cur_dir = main_sink.dir;
+	sink_stop(&k);
+
+	/* smtps://: TLS from the first byte. */
+	assert_int_equal(sink_start_mode(&k, NULL, cert, keyf, "implicit"), 0);
+	snprintf(trusted, sizeof trusted, "--smtp-url=smtps://127.0.0.1:%d --smtp-ca-file=%s", k.port, cert);
+	newsletter_signup("tls4@example.org");
+	assert_int_equal(worker_with(trusted, NULL), 0);
+	cur_dir = k.dir;
+	m = wait_mail("tls4@example.org", "Please confirm", 0);
 	assert_non_null(m);
 	free(m);
 	cur_dir = main_sink.dir;
