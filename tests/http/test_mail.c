@@ -645,7 +645,7 @@ static srv W;
 
 static int worker_with(const char *smtp, const char *fault)
 {
-	char args[400];
+	char args[1024];
 	snprintf(args, sizeof args, "worker --once %s --mail-lease=1 --digest-interval=0", smtp);
 	if (fault)
 		setenv("CARECIRCLE_MAIL_FAULT", fault, 1);
