@@ -21,6 +21,7 @@ static const struct {
 	{"demo", cmd_demo, "load the demo content [--if-empty]", false},
 	{"bench-data", cmd_bench_data, "fill a database for benchmarks: --questions N --answers M", false},
 	{"migrate-data", cmd_migrate_data, "copy a site: --from sqlite:PATH --to postgres://…", false},
+	{"worker", cmd_worker, "deliver the outbox (when serve runs with --mail-worker=false) [--once]", false},
 	{"user", cmd_user, "manage accounts: create, list, role, suspend, unsuspend", true},
 	{"topic", cmd_topic, "manage topics: list, create, edit", true},
 	{"settings", cmd_settings, "site name, logo, emergency resources, disclaimer: list, get, set", true},

@@ -6,6 +6,7 @@
 #include "cmd/app.h"
 #include "core/util.h"
 #include "model/user.h"
+#include "model/verify.h"
 
 int cmd_migrate(int argc, char **argv)
 {
@@ -163,6 +164,7 @@ int cmd_user(int argc, char **argv)
 		fprintf(stderr, "carecircle user create: %s\n", db_strerror((int)id));
 		goto out;
 	}
+	verify_mark(c, id); /* an operator typed this address */
 	printf("created %s \"%s\" (id %lld)\n", role_name((enum role)role), username, (long long)id);
 	if (generated)
 		printf("password: %s\n", pw);

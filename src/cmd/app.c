@@ -9,6 +9,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "http/static.h"
+#include "mail/mail.h"
 #include "model/settings.h"
 #include "render/tmpl.h"
 
@@ -17,9 +18,9 @@ static const char *const command_flags[] = {"username", "email", "role", "passwo
                                             "display-name", "title", "if-empty", "help", "questions", "answers",
                                             /* issue 10: backup, restore, import, admin commands */
                                             "out", "from", "to", "force", "slug", "name", "summary",
-                                            "overview-file", "reason", "dry-run", "scope", NULL};
+                                            "overview-file", "reason", "dry-run", "scope", "once", NULL};
 /* Command flags that take no value. */
-static const char *const command_bools[] = {"password-stdin", "if-empty", "help", "force", "dry-run", NULL};
+static const char *const command_bools[] = {"password-stdin", "if-empty", "help", "force", "dry-run", "once", NULL};
 
 static bool in_list(const char *const *list, const char *name, size_t n)
 {
@@ -138,6 +139,7 @@ int app_open(struct app *app, config *cfg, bool migrate, char *err, size_t errle
 	if (cfg->secret && *cfg->secret) {
 		crypto_generichash(app->key, sizeof app->key, (const unsigned char *)cfg->secret,
 		                   strlen(cfg->secret), NULL, 0);
+		mail_init(cfg, app->key);
 		return 0;
 	}
 	/* No configured secret: every node shares the one kept in the database. */
@@ -153,6 +155,7 @@ int app_open(struct app *app, config *cfg, bool migrate, char *err, size_t errle
 		snprintf(err, errlen, "cannot read or create the server secret (has the database been migrated? run `carecircle migrate`)");
 		return -1;
 	}
+	mail_init(cfg, app->key);
 	return 0;
 }
 
@@ -164,5 +167,6 @@ void app_close(struct app *app)
 		db_close(app->replica);
 	app->db = app->replica = NULL;
 	tmpl_shutdown();
+	mail_shutdown();
 	static_shutdown();
 }

@@ -27,6 +27,7 @@ int cmd_settings(int argc, char **argv);
 int cmd_import(int argc, char **argv);
 int cmd_backup(int argc, char **argv);
 int cmd_restore(int argc, char **argv);
+int cmd_worker(int argc, char **argv);
 
 /* Loads the embedded demo content; skip_if_content leaves a site with topics alone. */
 int demo_load(struct app *app, bool skip_if_content, char *err, size_t errlen);

@@ -1,4 +1,5 @@
 /* serve.c: `carecircle serve`: migrate, listen, run maintenance, stop gracefully on a signal. */
+#include <curl/curl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -8,6 +9,7 @@
 #include "cmd/app.h"
 #include "core/log.h"
 #include "http/server.h"
+#include "mail/mail.h"
 #include "model/session.h"
 #include "web/pagecache.h"
 #include "cmd/webhook_send.h"
@@ -74,6 +76,7 @@ int cmd_serve(int argc, char **argv)
 	sigaddset(&set, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	signal(SIGPIPE, SIG_IGN);
+	curl_global_init(CURL_GLOBAL_DEFAULT);
 
 	struct app app;
 	if (app_open(&app, &cfg, true, err, sizeof err) != 0) {
@@ -111,6 +114,8 @@ int cmd_serve(int argc, char **argv)
 	pthread_t maint;
 	pthread_create(&maint, NULL, maintenance, &app);
 	webhook_worker_start(app.db);
+	if (cfg.mail_worker && mail_thread_start(app.db, &cfg) != 0)
+		log_warn("msg=\"mail delivery thread did not start\"");
 	log_info("msg=\"serving\" listen=%s port=%d db=%s engine=%s", cfg.listen, http_port(srv),
 	         strncmp(cfg.db, "postgres", 8) == 0 ? "postgres://…" : cfg.db, db_engine_name(app.db));
 
@@ -124,11 +129,13 @@ int cmd_serve(int argc, char **argv)
 	pthread_mutex_unlock(&stop_lock);
 	pthread_join(maint, NULL);
 	webhook_worker_stop();
+	mail_thread_stop();
 	web_views_flush(app.db);
 	analytics_flush(app.db);
 	pagecache_shutdown();
 	app_close(&app);
 	config_free(&cfg);
+	curl_global_cleanup();
 	log_info("msg=\"stopped\"");
 	return 0;
 }

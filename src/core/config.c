@@ -34,6 +34,7 @@ static const struct opt opts[] = {
 	O("replica-grace", OPT_INT, replica_grace, "seconds a poster reads from the primary (30)"),
 	O("page-cache-mb", OPT_INT, page_cache_mb, "guest page cache in MiB, 0 = off (16)"),
 	O("page-cache-ttl", OPT_INT, page_cache_ttl, "seconds a cached page may live (60)"),
+	O("smtp-ca-file", OPT_STR, smtp_ca_file, "CA certificate file for the SMTP server (the system's)"),
 	O("threads", OPT_INT, threads, "worker threads (number of cores)"),
 	O("max-body-kb", OPT_INT, max_body_kb, "largest request body in KiB (1024)"),
 	O("max-connections", OPT_INT, max_connections, "most open connections (1000)"),
@@ -52,6 +53,11 @@ static const struct opt opts[] = {
 	O("safety-dir", OPT_STR, safety_dir, "folder of word lists replacing the built-in ones"),
 	O("safety-locale", OPT_STR, safety_locale, "crisis resources to show: default, en-GB, en-US (default)"),
 	O("hold-first-guest-posts", OPT_BOOL, hold_first_guest_posts, "guest posts wait for a moderator (false)"),
+	O("mail-worker", OPT_BOOL, mail_worker, "deliver mail inside serve (true; false when `worker` runs)"),
+	O("smtp-require-tls", OPT_BOOL, smtp_require_tls, "refuse to send mail without TLS (false: STARTTLS when offered)"),
+	O("mail-poll", OPT_INT, mail_poll, "seconds between outbox checks (5)"),
+	O("mail-lease", OPT_INT, mail_lease, "seconds a worker holds a message it is sending (120)"),
+	O("digest-interval", OPT_INT, digest_interval, "seconds between topic digests (86400)"),
 };
 #undef O
 
@@ -89,6 +95,10 @@ void config_defaults(config *c)
 	c->trust_days = 7;
 	c->trust_posts = 3;
 	set_str(&c->safety_locale, "default");
+	c->mail_worker = true;
+	c->mail_poll = 5;
+	c->mail_lease = 120;
+	c->digest_interval = 86400;
 }
 
 void config_free(config *c)

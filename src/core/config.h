@@ -18,6 +18,7 @@ typedef struct config {
 	char *mail_dir;       /* where .eml files go when no SMTP URL is set */
 	char *smtp_url;
 	char *mail_from;
+	char *smtp_ca_file;   /* CA bundle for the SMTP server's certificate (default: the system's) */
 	int threads;          /* worker threads; 0 = number of cores */
 	int max_body_kb;      /* request body limit */
 	int max_connections;
@@ -40,6 +41,11 @@ typedef struct config {
 	bool hold_first_guest_posts; /* guests' posts wait for a moderator */
 	char *safety_dir;        /* folder whose word lists replace the built-in ones */
 	char *safety_locale;     /* which crisis resources to show ("default", "en-GB", …) */
+	bool mail_worker;      /* deliver the outbox inside serve (true) */
+	bool smtp_require_tls; /* refuse SMTP without TLS (STARTTLS or smtps://) */
+	int mail_poll;        /* seconds between outbox checks (5) */
+	int mail_lease;       /* seconds a claimed message is held before another worker may retry it */
+	int digest_interval;  /* seconds between digests (86400) */
 } config;
 
 /* Fills c with defaults. */

@@ -7,6 +7,7 @@
 #include "model/source.h"
 #include "model/autolink.h"
 #include "model/webhook.h"
+#include "mail/mail.h"
 #include "render/markdown.h"
 
 #define A_COLS \
@@ -88,6 +89,8 @@ static int create_tx(dbc *c, void *p)
 	rc = db_exec(c, &q_count, DBP(dbi(x->n->question_id)));
 	if (rc >= 0) /* webhook deliveries commit with the answer */
 		rc = webhook_on_answer(c, x->a, x->id, x->n->question_id);
+	if (rc >= 0) /* email updates go out with the answer or not at all */
+		rc = mail_on_answer(c, x->a, x->id);
 	return rc < 0 ? rc : 1;
 }
 

@@ -6,6 +6,7 @@
 #include "core/util.h"
 #include "model/autolink.h"
 #include "model/webhook.h"
+#include "mail/mail.h"
 #include "render/markdown.h"
 
 #define Q_COLS                                                                                    \
@@ -158,6 +159,8 @@ static int create_tx(dbc *c, void *p)
 	rc = db_exec(c, &q_topic_count, DBP(dbi(q->topic_id)));
 	if (rc >= 0) /* webhook deliveries commit with the question */
 		rc = webhook_on_question(c, x->a, x->id, q->topic_id, q->title, x->excerpt);
+	if (rc >= 0) /* email updates go out with the question or not at all */
+		rc = mail_on_question(c, x->a, x->id);
 	return rc < 0 ? rc : 1;
 }
 

@@ -6,6 +6,7 @@
 #include "model/draft.h"
 #include "model/session.h"
 #include "model/user.h"
+#include "web/engage.h"
 #include "web/pages.h"
 #include "web/safety.h"
 #include "web/web.h"
@@ -198,6 +199,7 @@ void page_register(req *r)
 		web_db_error(r, DB_BUSY);
 		return;
 	}
+	engage_send_verification(r, c, id, email, display); /* a failure here is not fatal: /account resends */
 	web_flash(r, "registered");
 	web_redirect(r, "/");
 }
@@ -246,6 +248,7 @@ static void account_page(req *r, dbc *c, tval *v, const ferrs *e, int status)
 			tv_str(o, "when", util_ago(r->a, ds[i].updated_at, util_now()));
 		}
 	}
+	engage_account(r, c, ctx); /* email updates and, for admins, the mail pages */
 	web_errors(ctx, e);
 	web_page(r, status, "account", ctx, "Your account");
 }
@@ -311,6 +314,8 @@ void page_account(req *r)
 			account_page(r, c, v, &e, 503);
 			return;
 		}
+		if (strcmp(lower, u->email) != 0) /* a new address is unverified: send it a link */
+			engage_send_verification(r, c, u->id, lower, display);
 		web_flash(r, "account");
 		web_redirect(r, "/account");
 		return;

@@ -6,6 +6,7 @@
 #include "model/question.h"
 #include "model/topic_related.h"
 #include "model/topic.h"
+#include "web/engage.h"
 #include "web/pages.h"
 #include "web/web.h"
 
@@ -59,6 +60,8 @@ void page_home(req *r)
 		tval *u = tv_child(ctx, "unanswered_list");
 		question_items(r, u, "items", open, nu, true);
 	}
+	if (web_user(r)) /* the newsletter signup, filled in for members */
+		tv_str(ctx, "newsletter_email", web_user(r)->email);
 	web_page(r, 200, "home", ctx, "Health questions, answered with care");
 }
 
@@ -137,6 +140,7 @@ void page_topic(req *r)
 		tv_str(o, "name", rel[i].name);
 		tv_str(o, "summary", rel[i].summary);
 	}
+	engage_topic(r, c, &t, ctx); /* "Get Email Updates" */
 	if (pages > 1) {
 		tval *pg = tv_child(ctx, "pager");
 		tv_int(pg, "page", page);

@@ -11,6 +11,7 @@
 #include "model/source.h"
 #include "model/topic.h"
 #include "web/images.h"
+#include "web/engage.h"
 #include "web/pages.h"
 #include "web/safety.h"
 #include "web/web.h"
@@ -104,6 +105,9 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 		tv_bool(qo, "can_edit", true);
 		tv_str(qo, "edit_url", arena_printf(r->a, "/%s/questions/%lld/edit", q->topic_slug, (long long)q->id));
 	}
+	/* Ratings, helpful answers first, email updates (web/engage.c). */
+	engage_info *ei = engage_question(r, c, q, ans, n, ctx, qo);
+	tv_str(ctx, "updates_text", "Get an email when someone answers this question.");
 	tv_str(ctx, "comments_label", util_plural(r->a, n, "comment", "comments"));
 	bool asker = is_author(r, &q->by);
 	tval *list = tv_childlist(ctx, "answers");
@@ -146,6 +150,7 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 		                                   (long long)q->id, (long long)a->id));
 		if (mod)
 			tv_str(o, "mod_url", arena_printf(r->a, "/mod/post?type=answer&id=%lld", (long long)a->id));
+		engage_answer(r, ei, q, a, o);
 	}
 	tv_bool(ctx, "has_similar", nsim > 0);
 	tval *siml = tv_childlist(ctx, "similar");

@@ -3,6 +3,7 @@
 #include "web/content.h"
 #include "web/credentials.h"
 #include "web/frontend.h"
+#include "web/engage.h"
 #include "web/pages.h"
 #include "web/images.h"
 #include "web/safety.h"
@@ -78,6 +79,23 @@ route web_routes[] = {
 	/* issue 7: front end (analytics, JSON for progressive enhancement) */
 	{M_GET, "/admin/analytics", page_admin_analytics, R_ADMIN},
 	{M_GET, "/{topic}/similar", page_similar, 0},
+	/* Issue 4: ratings, helpful answers, email updates, newsletter, account emails, outbox. */
+	{M_POST, "/{topic}/questions/{id}/rate", page_rate, 0},
+	{M_POST, "/{topic}/questions/{id}/answers/{aid}/rate", page_rate, 0},
+	{M_POST, "/{topic}/questions/{id}/answers/{aid}/helpful", page_helpful, R_LOGIN},
+	{M_POST, "/{topic}/questions/{id}/subscribe", page_question_subscribe, R_FORM},
+	{M_POST, "/{topic}/subscribe", page_topic_subscribe, R_FORM},
+	/* The token in these links is the credential; mail clients POST one-click unsubscribes. */
+	{M_GET | M_POST, "/subscriptions/{token}", page_email_prefs, R_NOCSRF},
+	{M_GET | M_POST, "/subscriptions/{token}/confirm", page_email_confirm, R_NOCSRF},
+	{M_GET | M_POST, "/subscriptions/{token}/unsubscribe", page_email_unsubscribe, R_NOCSRF},
+	{M_GET | M_POST, "/newsletter", page_newsletter, R_FORM},
+	{M_GET | M_POST, "/admin/newsletter", page_admin_newsletter, R_ADMIN | R_FORM},
+	{M_GET, "/admin/mail", page_admin_mail, R_ADMIN},
+	{M_POST, "/account/verify", page_verify_send, R_LOGIN},
+	{M_GET, "/verify/{token}", page_verify, 0},
+	{M_GET | M_POST, "/reset", page_reset_request, R_FORM},
+	{M_GET | M_POST, "/reset/{token}", page_reset, R_FORM},
 };
 
 const int web_nroutes = (int)(sizeof web_routes / sizeof web_routes[0]);

@@ -170,6 +170,7 @@ void web_dispatch(req *r)
 	/* Guests (no session, no one-shot message, no recent write) share cached pages. */
 	bool cacheable = (f & R_CACHE) && (r->method == M_GET || r->method == M_HEAD) && !r->user &&
 	                 !req_cookie(r, "cc_sid") && !req_cookie(r, "cc_flash") && !req_cookie(r, "cc_rw") &&
+	                 !req_cookie(r, "cc_rater") &&
 	                 pagecache_enabled();
 	if (rt->fn == page_question && !safety_watch_read(r))
 		return; /* bulk reading is slowed whether or not the page is cached */
@@ -369,6 +370,14 @@ static const struct {
 	{"held", "warning", "Thank you. Your post is waiting for a moderator and will appear once they have checked it. Members can follow it under “Your posts under review” on their account page."},
 	{"flagged", "success", "Thank you for the report. A moderator will look at it."},
 	{"mod_done", "success", "Done. The action is in the moderation log."},
+	{"rated", "success", "Thank you: your rating is saved. You can change it any time."},
+	{"helpful", "success", "Marked as helpful. Helpful answers are shown first."},
+	{"unhelpful", "success", "The answer is no longer marked helpful."},
+	{"subscribed", "success", "Done: you will get these emails. Every message has a link to stop them."},
+	{"unsubscribed", "success", "Done: we will not send these emails any more."},
+	{"confirm_sent", "success", "Please check your inbox: your email address is not verified yet, so we sent a link to confirm first."},
+	{"verify_sent", "success", "A verification link is on its way to your email address."},
+	{"reset_done", "success", "Your new password is saved. Please log in with it."},
 };
 
 void web_flash(req *r, const char *code)

@@ -87,3 +87,39 @@ void captcha_solve(const srv *s, const resp *r, char **token, char **answer)
 	if (!*answer)
 		*answer = strdup("");
 }
+
+char *with_captcha(const srv *s, const resp *page, char *body)
+{
+	char *tok, *ans;
+	captcha_solve(s, page, &tok, &ans);
+	if (!*tok) {
+		free(tok);
+		free(ans);
+		return body;
+	}
+	char *extra = form("captcha_token", tok, "captcha_answer", ans, NULL);
+	size_t n = strlen(body) + strlen(extra) + 2;
+	char *out = malloc(n);
+	snprintf(out, n, "%s%s%s", body, *body ? "&" : "", extra);
+	free(extra);
+	free(tok);
+	free(ans);
+	free(body);
+	return out;
+}
+
+resp *post_solving(client *c, const srv *s, const resp *page, const char *path, const char *body)
+{
+	char *b = with_captcha(s, page, strdup(body));
+	resp *r = http_post(c, path, b);
+	free(b);
+	char *tok = r->status == 422 ? captcha_token_of(r) : NULL;
+	if (tok) {
+		/* Sent from a page without a challenge (a cached one): the form came back with one. */
+		free(tok);
+		b = with_captcha(s, r, strdup(body));
+		r = http_post(c, path, b);
+		free(b);
+	}
+	return r;
+}

@@ -18,4 +18,10 @@ char *captcha_token_of(const resp *r);
  * (trusted members). Both malloc'd. */
 void captcha_solve(const srv *s, const resp *r, char **token, char **answer);
 
+/* body with the page's CAPTCHA fields appended (body is freed; the result is malloc'd). */
+char *with_captcha(const srv *s, const resp *page, char *body);
+/* POSTs body to path with the CAPTCHA of page solved; when the answer is the form back asking
+ * for a CAPTCHA (sent from a cached page, which has none), solves that one and sends again. */
+resp *post_solving(client *c, const srv *s, const resp *page, const char *path, const char *body);
+
 #endif

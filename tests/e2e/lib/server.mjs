@@ -8,7 +8,10 @@ import { join, resolve } from 'node:path';
 // Options for `serve` in the browser tests. Features that slow or limit people on purpose
 // (rate limits, minimum time to fill a form) add their test settings here; E2E_SERVE_ARGS
 // adds more from the environment.
-export const SERVE_ARGS = ['--secret', 'e2e-secret-e2e-secret-e2e-secret-0', '--threads', '2'];
+export const SERVE_ARGS = ['--secret', 'e2e-secret-e2e-secret-e2e-secret-0', '--threads', '2',
+	// The abuse limits are tested in tests/http; here a test person fills forms at machine speed.
+	'--min-fill-seconds', '0', '--rate-guest-posts', '10000', '--rate-member-posts', '10000',
+	'--rate-registrations', '10000', '--rate-reads', '100000'];
 
 function freePort() {
 	return new Promise((ok, fail) => {

@@ -49,8 +49,27 @@ export class Site {
 }
 
 // Submits the form that holds `button` and waits for the page it leads to; returns its response.
+const NUMBERS = ['zero', 'one', 'two', 'three', 'four', 'five', 'six', 'seven', 'eight', 'nine', 'ten', 'eleven',
+	'twelve', 'thirteen', 'fourteen', 'fifteen', 'sixteen', 'seventeen', 'eighteen', 'nineteen', 'twenty'];
+
+// Answers a form's CAPTCHA the way a person who cannot read the image would: through its
+// text question ("What is seven plus four?").
+export async function solveCaptcha(form) {
+	const box = form.locator('#captcha_answer');
+	if (!(await box.count()))
+		return;
+	const q = await form.locator('#captcha_question strong').innerText();
+	const m = /What is (\w+) (plus|minus) (\w+)\?/.exec(q);
+	if (!m)
+		throw new Error(`unexpected CAPTCHA question: ${q}`);
+	const x = NUMBERS.indexOf(m[1]), y = NUMBERS.indexOf(m[3]);
+	await box.fill(String(m[2] === 'plus' ? x + y : x - y));
+}
+
 export async function submit(page, button) {
-	const [resp] = await Promise.all([page.waitForNavigation(), page.locator(button).first().click()]);
+	const btn = page.locator(button).first();
+	await solveCaptcha(btn.locator('xpath=ancestor::form[1]'));
+	const [resp] = await Promise.all([page.waitForNavigation(), btn.click()]);
 	return resp;
 }
 
