@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= 2
 DATA       ?= data/carecircle.db
 
-.PHONY: all build run test deps deps-test clean
+.PHONY: all build run test fuzz deps deps-test clean
 
 all: build
 
@@ -29,5 +29,9 @@ run: build
 test: deps-test
 	@scripts/test.sh
 
+# Every libFuzzer target for 10 minutes (FUZZ_SECONDS to change).
+fuzz: deps-test
+	@scripts/fuzz.sh $(or $(FUZZ_SECONDS),600)
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

@@ -6,7 +6,8 @@ set -euo pipefail
 
 build_pkgs=(gcc make cmake pkg-config libmicrohttpd-dev libsqlite3-dev libcmark-dev
   libjansson-dev libsodium-dev libgd-dev libcurl4-openssl-dev zlib1g-dev libpq-dev)
-test_pkgs=(libcmocka-dev postgresql curl sqlite3 libclang-rt-14-dev clang nginx-light python3)
+test_pkgs=(libcmocka-dev postgresql curl sqlite3 libclang-rt-14-dev clang nginx-light python3
+  sqlmap util-linux)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-build}" == "test" ]]; then
