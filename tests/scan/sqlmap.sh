@@ -76,8 +76,8 @@ scan search -u "$base/search?q=twitching&topic=hemifacial-spasm" -p q,topic
 scan ask -u "$base/hemifacial-spasm/ask" --method=POST \
   --data="csrf=$tok&title=Is+this+twitch+related+to+stress&body=My+eyelid+twitches+when+I+am+stressed+at+work.&guest_name=Sam&action=post" \
   --csrf-token=csrf --csrf-url="$base/hemifacial-spasm/ask" -p title,body,guest_name
-scan login -u "$base/login" --method=POST --data="csrf=$tok&username=zoe_m&password=wrong-password-1" \
-  --csrf-token=csrf --csrf-url="$base/login" -p username,password
+scan login -u "$base/login" --method=POST --data="csrf=$tok&login=zoe_m&password=wrong-password-1" \
+  --csrf-token=csrf --csrf-url="$base/login" -p login,password
 
 kill "$pid"
 wait "$pid" || { echo "server exited non-zero after the scan:"; tail -30 "$work/server.log"; findings=$((findings + 1)); }
