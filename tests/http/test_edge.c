@@ -294,7 +294,12 @@ static void test_connection_limit_holds(void **state)
 		close(fds[i]);
 	}
 	assert_healthy();
-	assert_true(server_sockets() <= 3);
+	int left = server_sockets();
+	for (int i = 0; i < 50 && left > 2; i++) {
+		nanosleep(&ts, NULL);
+		left = server_sockets();
+	}
+	assert_true(left <= 2); /* the listener, and perhaps one connection closing */
 }
 
 int main(void)

@@ -3,7 +3,7 @@
 # search box, the ask form and the login form, each form with a fresh CSRF token. Any
 # injection point, or a heuristic hint of one or of reflected XSS, fails the test.
 #   tests/scan/sqlmap.sh [path/to/carecircle]
-# The quick scan (make test) uses boolean, error and UNION techniques at level 1 / risk 1;
+# The quick scan (make test) uses boolean, error and UNION techniques at level 2 / risk 1;
 # CARECIRCLE_SQLMAP_FULL=1 adds time-based and stacked queries at level 3 / risk 2.
 set -euo pipefail
 here=$(cd "$(dirname "$0")/../.." && pwd)
@@ -40,7 +40,7 @@ curl -sf "$base/healthz" >/dev/null
 if [[ -n "${CARECIRCLE_SQLMAP_FULL:-}" ]]; then
   opts=(--level=3 --risk=2 --technique=BEUST --time-sec=2)
 else
-  opts=(--level=1 --risk=1 --technique=BEU)
+  opts=(--level=2 --risk=1 --technique=BEU)
 fi
 common=(--batch --disable-coloring --flush-session --output-dir="$work/out" --timeout=30
   --retries=1 --answers="follow=N,keep testing=N" -v 1 "${opts[@]}")
@@ -76,8 +76,9 @@ scan search -u "$base/search?q=twitching&topic=hemifacial-spasm" -p q,topic
 scan ask -u "$base/hemifacial-spasm/ask" --method=POST \
   --data="csrf=$tok&title=Is+this+twitch+related+to+stress&body=My+eyelid+twitches+when+I+am+stressed+at+work.&guest_name=Sam&action=post" \
   --csrf-token=csrf --csrf-url="$base/hemifacial-spasm/ask" -p title,body,guest_name
+# A wrong password answers 401, which sqlmap must be told is the normal answer.
 scan login -u "$base/login" --method=POST --data="csrf=$tok&login=zoe_m&password=wrong-password-1" \
-  --csrf-token=csrf --csrf-url="$base/login" -p login,password
+  --csrf-token=csrf --csrf-url="$base/login" -p login,password --ignore-code=401
 
 kill "$pid"
 wait "$pid" || { echo "server exited non-zero after the scan:"; tail -30 "$work/server.log"; findings=$((findings + 1)); }
