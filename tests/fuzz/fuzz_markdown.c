@@ -20,7 +20,7 @@ static bool allowed_tag(const char *p)
 	size_t l = 0;
 	while (isalnum((unsigned char)p[l]))
 		l++;
-	if (p[l] != '>' && p[l] != ' ' && !(p[l] == ' ' || (p[l] == '/' && p[l + 1] == '>')))
+	if (!(p[l] == '>' || p[l] == ' ' || (p[l] == '/' && p[l + 1] == '>')))
 		return false;
 	for (size_t i = 0; i < sizeof tags / sizeof tags[0]; i++)
 		if (strlen(tags[i]) == l && strncmp(tags[i], p, l) == 0)

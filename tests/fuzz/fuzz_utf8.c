@@ -46,16 +46,6 @@ static bool ref_valid(const unsigned char *s, size_t n)
 	return true;
 }
 
-static bool plain_text(const char *s, size_t n)
-{
-	for (size_t i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if ((c < 0x20 && c != '\n' && c != '\t') || c == 0x7F)
-			return false;
-	}
-	return true;
-}
-
 int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 {
 	const char *s = (const char *)d;
@@ -79,7 +69,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)
 	}
 	if (v && no_ctl)
 		FUZZ_CHECK(cl == n && memcmp(c, s, n) == 0);
-	(void)plain_text;
 	char *c2 = utf8_clean(a, c, cl);
 	FUZZ_CHECK(strcmp(c, c2) == 0);
 
