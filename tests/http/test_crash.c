@@ -35,6 +35,7 @@ struct target {
 struct acks {
 	pthread_mutex_t mu;
 	long id[MAXACK];
+	int who[MAXACK]; /* the worker that posted it */
 	char body[MAXACK][96];
 	int n;
 };
@@ -101,6 +102,7 @@ static void *poster(void *arg)
 			pthread_mutex_lock(&w->acks->mu);
 			if (w->acks->n < MAXACK) {
 				w->acks->id[w->acks->n] = id;
+				w->acks->who[w->acks->n] = w->tid;
 				snprintf(w->acks->body[w->acks->n], sizeof w->acks->body[0], "%s", text);
 				w->acks->n++;
 			}
@@ -211,6 +213,19 @@ static void test_sigkill_loses_nothing(void **state)
 		if (round > 0)
 			assert_int_equal(srv_stop(&s), 0); /* removes the previous restart's folder */
 		assert_int_equal(srv_start_db(&s, db, &first, "--sync=FULL"), 0);
+		/* And the restarted site shows the last acknowledged answer on its question page. */
+		client *c = client_new(&s);
+		char qpath[160], anchor[64];
+		int last = acks.n - 1;
+		const struct target *lt = &w[acks.who[last]].t;
+		snprintf(qpath, sizeof qpath, "/%s/questions/%ld", lt->topic, lt->qid);
+		resp *r = http_get(c, qpath);
+		if (r->status == 301)
+			r = http_follow(c, r);
+		assert_int_equal(r->status, 200);
+		snprintf(anchor, sizeof anchor, "id=\"answer-%ld\"", acks.id[last]);
+		assert_true(has(r, anchor));
+		client_free(c);
 	}
 	fprintf(stderr, "crash test: %d SIGKILLs, %ld acknowledged answers, none lost\n", rounds, total);
 	if (rounds > 0)
