@@ -350,6 +350,20 @@ static void test_readonly_database(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+static char full_mnt[64]; /* mounted by test_disk_full; unmounted even when it fails */
+
+static int unmount_full(void **state)
+{
+	if (full_mnt[0]) {
+		char cmd[200];
+		snprintf(cmd, sizeof cmd, "umount -l '%s' 2>/dev/null; rmdir '%s' 2>/dev/null", full_mnt, full_mnt);
+		int rc = system(cmd);
+		(void)rc;
+		full_mnt[0] = 0;
+	}
+	return 0;
+}
+
 /* A full disk: the database on a small tmpfs (needs root to mount). Posts get a clear 503
  * with the text kept, nothing half-written, and posting works again once there is room. */
 static void test_disk_full(void **state)
@@ -365,6 +379,7 @@ static void test_disk_full(void **state)
 		rmdir(mnt);
 		skip();
 	}
+	snprintf(full_mnt, sizeof full_mnt, "%s", mnt);
 	/* The site's database on the tmpfs: demo content, then a clean stop folds the WAL in. */
 	char db[600];
 	snprintf(db, sizeof db, "%s/full.db", mnt);
@@ -410,6 +425,7 @@ static void test_disk_full(void **state)
 	verify(db, &none);
 	snprintf(cmd, sizeof cmd, "umount '%s' && rmdir '%s'", mnt, mnt);
 	assert_int_equal(system(cmd), 0);
+	full_mnt[0] = 0;
 }
 
 int main(void)
@@ -417,7 +433,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_sigkill_loses_nothing),
 		cmocka_unit_test(test_readonly_database),
-		cmocka_unit_test(test_disk_full),
+		cmocka_unit_test_teardown(test_disk_full, unmount_full),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
