@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= 2
 DATA       ?= data/carecircle.db
 
-.PHONY: all build run test e2e deps deps-test clean
+.PHONY: all build run test e2e fuzz deps deps-test clean
 
 all: build
 
@@ -33,5 +33,9 @@ test: deps-test
 e2e: deps-test build
 	@scripts/e2e.sh
 
+# Every libFuzzer target for 10 minutes (FUZZ_SECONDS to change).
+fuzz: deps-test
+	@scripts/fuzz.sh $(or $(FUZZ_SECONDS),600)
+
 clean:
-	rm -rf $(BUILD) $(ASAN_BUILD)
+	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

@@ -8,7 +8,7 @@ build_pkgs=(gcc make cmake pkg-config libmicrohttpd-dev libsqlite3-dev libcmark-
   libjansson-dev libsodium-dev libgd-dev libcurl4-openssl-dev zlib1g-dev libpq-dev
   fonts-dejavu-core)
 test_pkgs=(libcmocka-dev postgresql curl sqlite3 libclang-rt-14-dev clang nginx-light python3 python3-aiosmtpd
-  nodejs chromium default-jre-headless)  # browser tests: node + npm, chromium, Java for vnu
+  nodejs chromium default-jre-headless sqlmap util-linux)  # browser tests need node, chromium, Java (vnu)
 
 want=("${build_pkgs[@]}")
 if [[ "${1:-build}" == "test" ]]; then

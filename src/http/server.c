@@ -118,6 +118,39 @@ static void client_address(http_server *s, req *r)
 	r->tls = proto && strcasecmp(proto, "https") == 0;
 }
 
+struct header_scan {
+	int n, content_length, transfer_encoding, host;
+};
+
+static enum MHD_Result scan_header(void *cls, enum MHD_ValueKind kind, const char *key, const char *value)
+{
+	struct header_scan *h = cls;
+	h->n++;
+	if (strcasecmp(key, MHD_HTTP_HEADER_CONTENT_LENGTH) == 0)
+		h->content_length++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_TRANSFER_ENCODING) == 0)
+		h->transfer_encoding++;
+	else if (strcasecmp(key, MHD_HTTP_HEADER_HOST) == 0)
+		h->host++;
+	return MHD_YES;
+}
+
+/* Requests that libmicrohttpd accepts but HTTP does not: too many headers (431), a length
+ * given twice or together with chunked encoding (ambiguous framing, the stuff of request
+ * smuggling), HTTP/1.1 without exactly one Host (400). Returns 0 when the request is fine. */
+static int header_problem(struct MHD_Connection *conn, const char *version)
+{
+	struct header_scan h = {0};
+	MHD_get_connection_values(conn, MHD_HEADER_KIND, scan_header, &h);
+	if (h.n > 100)
+		return 431;
+	if (h.content_length > 1 || (h.content_length && h.transfer_encoding))
+		return 400;
+	if (h.host > 1 || (!h.host && strcmp(version, MHD_HTTP_VERSION_1_1) == 0))
+		return 400;
+	return 0;
+}
+
 static req *req_new(http_server *s, struct MHD_Connection *conn, const char *url, const char *method)
 {
 	arena *a = arena_new(0);
@@ -212,13 +245,20 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		atomic_fetch_add(&inflight_all, 1);
 		r = req_new(s, conn, url, method);
 		*con_cls = r;
+		int bad = header_problem(conn, version);
+		if (bad) {
+			r->body_too_large = true; /* do not read the body */
+			s->o.error(r, bad);
+			res_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+			return send_response(s, r);
+		}
 		const char *cl = req_header(r, MHD_HTTP_HEADER_CONTENT_LENGTH);
 		if (cl) {
 			char *end;
 			unsigned long long v = strtoull(cl, &end, 10);
-			if (*end || v > r->body_max) {
+			if (*end || *cl < '0' || *cl > '9' || v > r->body_max) {
 				r->body_too_large = true;
-				s->o.error(r, 413);
+				s->o.error(r, *end || *cl < '0' || *cl > '9' ? 400 : 413);
 				res_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 				return send_response(s, r);
 			}

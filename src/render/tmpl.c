@@ -275,8 +275,14 @@ static int split_path(struct op *op, const char *name, size_t n)
 	size_t start = 0;
 	for (size_t i = 0; i <= n; i++) {
 		if (i == n || name[i] == '.') {
-			if (i == start)
+			if (i == start) {
+				for (int k = 0; k < op->npath; k++)
+					free(op->path[k]);
+				free(op->path);
+				op->path = NULL;
+				op->npath = 0;
 				return -1;
+			}
 			op->path = realloc(op->path, sizeof(char *) * (size_t)(op->npath + 1));
 			op->path[op->npath++] = strndup(name + start, i - start);
 			start = i + 1;
@@ -315,8 +321,9 @@ static int parse(struct tmpl *t, const char *text, size_t len, char *err, size_t
 	const char *p = text, *end = text + len;
 	bool bol = true;
 	while (p < end) {
-		const char *open = strstr(p, "{{");
-		if (!open || open >= end)
+		/* The text is len bytes, not NUL-terminated: search within it only. */
+		const char *open = memmem(p, (size_t)(end - p), "{{", 2);
+		if (!open)
 			open = end;
 		if (open > p) {
 			size_t n = compact(t->src + so, p, (size_t)(open - p), bol);
@@ -329,8 +336,8 @@ static int parse(struct tmpl *t, const char *text, size_t len, char *err, size_t
 			break;
 		bool triple = open + 2 < end && open[2] == '{';
 		const char *ns = open + (triple ? 3 : 2);
-		const char *close = strstr(ns, triple ? "}}}" : "}}");
-		if (!close || close >= end) {
+		const char *close = ns < end ? memmem(ns, (size_t)(end - ns), triple ? "}}}" : "}}", triple ? 3u : 2u) : NULL;
+		if (!close) {
 			snprintf(err, errlen, "%s:%d: unclosed tag", t->name, line_of(text, open));
 			return -1;
 		}
@@ -438,6 +445,23 @@ static int parse(struct tmpl *t, const char *text, size_t len, char *err, size_t
 	return 0;
 }
 
+/* True when template i reaches itself through partials (state: 0 new, 1 on path, 2 done). */
+static bool partial_cycle(int i, unsigned char *state)
+{
+	if (state[i] == 1)
+		return true;
+	if (state[i] == 2)
+		return false;
+	state[i] = 1;
+	for (int k = 0; k < tmpls[i].nops; k++) {
+		const struct op *o = &tmpls[i].ops[k];
+		if (o->t == OP_PARTIAL && o->partial >= 0 && partial_cycle(o->partial, state))
+			return true;
+	}
+	state[i] = 2;
+	return false;
+}
+
 static int resolve_partials(char *err, size_t errlen)
 {
 	for (int i = 0; i < ntmpls; i++)
@@ -447,14 +471,27 @@ static int resolve_partials(char *err, size_t errlen)
 				continue;
 			char name[128];
 			size_t n = 0;
-			for (int j = 0; j < o->npath; j++)
+			for (int j = 0; j < o->npath && n < sizeof name; j++)
 				n += (size_t)snprintf(name + n, sizeof name - n, "%s%s", j ? "." : "", o->path[j]);
+			if (n >= sizeof name) {
+				snprintf(err, errlen, "%s: partial name too long", tmpls[i].name);
+				return -1;
+			}
 			o->partial = find_tmpl(name);
 			if (o->partial < 0) {
 				snprintf(err, errlen, "%s: partial {{>%s}} not found", tmpls[i].name, name);
 				return -1;
 			}
 		}
+	/* A partial that includes itself, directly or not, would render without end. */
+	unsigned char *state = calloc((size_t)ntmpls + 1, 1);
+	for (int i = 0; i < ntmpls; i++)
+		if (partial_cycle(i, state)) {
+			snprintf(err, errlen, "%s: partials include each other in a loop", tmpls[i].name);
+			free(state);
+			return -1;
+		}
+	free(state);
 	return 0;
 }
 
@@ -582,7 +619,7 @@ static void push_render(buf *out, const struct tmpl *t, int from, int to, struct
 
 static void render_ops(buf *out, const struct tmpl *t, int from, int to, struct ctx *c, int level)
 {
-	for (int i = from; i < to; i++) {
+	for (int i = from; i < to && !out->err; i++) {
 		const struct op *op = &t->ops[i];
 		switch (op->t) {
 		case OP_TEXT: buf_add(out, op->text, op->len); break;
@@ -607,7 +644,7 @@ static void render_ops(buf *out, const struct tmpl *t, int from, int to, struct 
 			i = op->end - 1;
 			break;
 		case OP_PARTIAL:
-			if (level < 16) {
+			if (level < 16 && op->partial >= 0) {
 				const struct tmpl *p = &tmpls[op->partial];
 				render_ops(out, p, 0, p->nops, c, level + 1);
 			}

@@ -132,6 +132,14 @@ static const dbq q_use = {
 	"INSERT INTO captcha_used (nonce, expires_at) VALUES ($1, $2) ON CONFLICT (nonce) DO NOTHING", NULL};
 static const dbq q_purge = {"DELETE FROM captcha_used WHERE expires_at < $1", NULL};
 
+bool captcha_answer_ok(const unsigned char key[32], const char *token, const char *given, int64_t now)
+{
+	unsigned char nonce[CAPTCHA_NONCE];
+	int64_t expiry;
+	return given && *given && captcha_parse(key, token, now, nonce, &expiry) == CAPTCHA_OK &&
+	       captcha_matches(key, nonce, given);
+}
+
 enum captcha_result captcha_verify(dbc *c, arena *a, const unsigned char key[32], const char *token,
                                    const char *given, int64_t now)
 {

@@ -49,6 +49,8 @@ bool captcha_matches(const unsigned char key[32], const unsigned char nonce[CAPT
                      const char *given);
 /* Full check of a submitted token and answer; consumes the nonce in the database whatever
  * the answer, so every token gets one try. */
+/* True when given answers token (image or text question), without recording the use. */
+bool captcha_answer_ok(const unsigned char key[32], const char *token, const char *given, int64_t now);
 enum captcha_result captcha_verify(dbc *c, arena *a, const unsigned char key[32], const char *token,
                                    const char *given, int64_t now);
 /* A PNG of the answer with distortion and noise; *len set. NULL on failure. Owned by a. */

@@ -119,7 +119,11 @@ void safety_check_form(req *r, dbc *c, ferrs *e)
 		ferr(e, "captcha_answer", "The image check could not be read. Here is a new image: please try again.");
 		break;
 	case CAPTCHA_DBFAIL:
-		ferr(e, "captcha_answer", "The image check could not be done just now. Please try again in a minute.");
+		/* The nonce could not be recorded (database read-only, full or busy). A right answer
+		 * goes on to the write, which fails the same way and says so with the text kept. */
+		if (captcha_answer_ok(APP(r)->key, tok, given, util_now()))
+			return;
+		ferr(e, "captcha_answer", "The characters did not match the image. Here is a new image: please try again.");
 		break;
 	}
 }

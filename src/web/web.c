@@ -456,6 +456,7 @@ void web_error(req *r, int status, const char *code, const char *msg)
 		{413, "That was too much to send at once"},
 		{422, "Please check what you entered"},
 		{429, "Please slow down"},
+		{431, "That request was too large to read"},
 		{500, "Something went wrong on our side"},
 		{503, "The site is busy or under maintenance"},
 	};
@@ -488,6 +489,9 @@ void web_error_page(req *r, int status)
 		break;
 	case 400:
 		web_error(r, 400, "bad_request", "The request was malformed.");
+		break;
+	case 431:
+		web_error(r, 431, "headers_too_large", "The request carried too many headers.");
 		break;
 	default:
 		web_error(r, 500, "internal", "Please try again in a moment. If it keeps happening, tell the site team.");
