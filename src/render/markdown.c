@@ -65,7 +65,7 @@ static char *finish(arena *a, char *html)
 		buf_add(&b, p, (size_t)(m - p));
 		p = m + strlen(needle);
 		/* A local path ("/topic") is ours: no rel. "//host" is not local. */
-		if (p[0] == '/' && p[1] != '/')
+		if (p[0] == '/' && p[1] != '/' && p[1] != '\\')
 			buf_puts(&b, needle);
 		else
 			buf_puts(&b, "<a rel=\"nofollow ugc noopener\" href=\"");
