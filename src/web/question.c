@@ -1,4 +1,5 @@
 /* question.c: the question page, answering, accepting, editing and edit history. */
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -12,6 +13,7 @@
 #include "model/topic.h"
 #include "web/images.h"
 #include "web/engage.h"
+#include "web/pagecache.h"
 #include "web/pages.h"
 #include "web/safety.h"
 #include "web/web.h"
@@ -59,6 +61,72 @@ static bool can_edit(req *r, const author *au)
 	return is_author(r, au) || web_role(r, ROLE_MODERATOR);
 }
 
+/* Similar questions of a question page, kept per question until content changes (the page
+ * cache's generation) or ten minutes pass: the search costs more than the rest of the page. */
+enum { SIM_SLOTS = 512, SIM_MAX = 5, SIM_TTL = 600 };
+static struct sim_slot {
+	int64_t qid, at;
+	uint64_t gen;
+	int n;
+	search_hit hits[SIM_MAX];
+} sims[SIM_SLOTS];
+static pthread_mutex_t sim_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void sim_free(struct sim_slot *s)
+{
+	for (int i = 0; i < s->n; i++) {
+		free((char *)s->hits[i].topic_slug);
+		free((char *)s->hits[i].topic_name);
+		free((char *)s->hits[i].slug);
+		free((char *)s->hits[i].title);
+	}
+	s->n = 0;
+	s->qid = 0;
+}
+
+static int similar_of(req *r, dbc *c, const question *q, search_hit **out)
+{
+	uint64_t gen = pagecache_gen();
+	int64_t now = util_now();
+	struct sim_slot *s = &sims[(uint64_t)q->id % SIM_SLOTS];
+	pthread_mutex_lock(&sim_lock);
+	if (s->qid == q->id && s->gen == gen && now - s->at < SIM_TTL) {
+		int n = s->n;
+		search_hit *h = ARENA_ARRAY(r->a, search_hit, n ? n : 1);
+		for (int i = 0; i < n; i++) {
+			h[i] = s->hits[i];
+			h[i].topic_slug = arena_strdup(r->a, s->hits[i].topic_slug);
+			h[i].topic_name = arena_strdup(r->a, s->hits[i].topic_name);
+			h[i].slug = arena_strdup(r->a, s->hits[i].slug);
+			h[i].title = arena_strdup(r->a, s->hits[i].title);
+			h[i].snippet = "";
+		}
+		pthread_mutex_unlock(&sim_lock);
+		*out = h;
+		return n;
+	}
+	pthread_mutex_unlock(&sim_lock);
+	int n = search_similar(c, r->a, q->title, q->id, SIM_MAX, out);
+	if (n < 0)
+		return n;
+	pthread_mutex_lock(&sim_lock);
+	sim_free(s);
+	for (int i = 0; i < n && i < SIM_MAX; i++) {
+		s->hits[i] = (*out)[i];
+		s->hits[i].topic_slug = strdup((*out)[i].topic_slug);
+		s->hits[i].topic_name = strdup((*out)[i].topic_name);
+		s->hits[i].slug = strdup((*out)[i].slug);
+		s->hits[i].title = strdup((*out)[i].title);
+		s->hits[i].snippet = NULL;
+		s->n = i + 1;
+	}
+	s->qid = q->id;
+	s->gen = gen;
+	s->at = now;
+	pthread_mutex_unlock(&sim_lock);
+	return n;
+}
+
 /* Renders the question page; v and e carry a rejected answer form back. */
 static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int status)
 {
@@ -67,7 +135,7 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 	post_source *src = NULL;
 	search_hit *sim = NULL;
 	int nsrc = n < 0 ? n : source_list_question(c, r->a, q->id, &src);
-	int nsim = nsrc < 0 ? nsrc : search_similar(c, r->a, q->title, q->id, 5, &sim);
+	int nsim = nsrc < 0 ? nsrc : similar_of(r, c, q, &sim);
 	if (nsim < 0) {
 		web_db_error(r, nsim);
 		return;
