@@ -184,25 +184,6 @@ static bool load_q(req *r, dbc *c, question *q)
 	return true;
 }
 
-static bool load_a(req *r, dbc *c, const question *q, answer *a)
-{
-	int64_t aid;
-	if (r->nparams < 3 || !util_parse_i64(r->params[2], 1, INT64_MAX, &aid)) {
-		web_error_page(r, 404);
-		return false;
-	}
-	int rc = answer_get(c, r->a, aid, a);
-	if (rc < 0) {
-		web_db_error(r, rc);
-		return false;
-	}
-	if (rc == 0 || a->question_id != q->id || strcmp(a->status, "published") != 0) {
-		web_error_page(r, 404);
-		return false;
-	}
-	return true;
-}
-
 void page_rate(req *r)
 {
 	dbc *c = web_db(r);
@@ -211,7 +192,7 @@ void page_rate(req *r)
 	if (!c || !load_q(r, c, &q))
 		return;
 	bool on_answer = r->nparams >= 3;
-	if (on_answer && !load_a(r, c, &q, &a))
+	if (on_answer && !web_load_answer(r, c, &q, &a))
 		return;
 	int64_t stars;
 	const char *s = kv_get(&r->form, "stars");
@@ -250,7 +231,7 @@ void page_helpful(req *r)
 	dbc *c = web_db(r);
 	question q;
 	answer a;
-	if (!c || !load_q(r, c, &q) || !load_a(r, c, &q, &a))
+	if (!c || !load_q(r, c, &q) || !web_load_answer(r, c, &q, &a))
 		return;
 	user *u = web_user(r);
 	if (q.by.user_id != u->id && !web_role(r, ROLE_GUIDE)) {

@@ -4,9 +4,15 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "db/db.h"
 #include "http/request.h"
 
 bool web_parse_id(const char *s, int64_t *id);
+struct question;
+struct answer;
+/* Loads the published answer {aid} (third path parameter) of question q; on failure the
+ * 404 or database error page is already in r. */
+bool web_load_answer(req *r, dbc *c, const struct question *q, struct answer *a);
 
 void page_home(req *r);
 void page_topic(req *r);

@@ -449,8 +449,8 @@ void page_question_edit(req *r)
 	web_redirect(r, to ? to : url);
 }
 
-/* Loads the answer {aid} of the loaded question q. */
-static bool load_answer(req *r, dbc *c, const question *q, answer *a)
+/* Loads the answer {aid} of the loaded question q; answers 404 itself when absent. */
+bool web_load_answer(req *r, dbc *c, const question *q, answer *a)
 {
 	int64_t aid;
 	if (r->nparams < 3 || !util_parse_i64(r->params[2], 1, INT64_MAX, &aid)) {
@@ -474,7 +474,7 @@ void page_answer_edit(req *r)
 	dbc *c = web_db(r);
 	question q;
 	answer a;
-	if (!c || !load_question(r, c, &q, false) || !load_answer(r, c, &q, &a))
+	if (!c || !load_question(r, c, &q, false) || !web_load_answer(r, c, &q, &a))
 		return;
 	if (!can_edit(r, &a.by)) {
 		web_error(r, 403, "not_author", "You can edit only your own posts.");
@@ -581,7 +581,7 @@ void page_answer_history(req *r)
 	dbc *c = web_db(r);
 	question q;
 	answer a;
-	if (!c || !load_question(r, c, &q, false) || !load_answer(r, c, &q, &a))
+	if (!c || !load_question(r, c, &q, false) || !web_load_answer(r, c, &q, &a))
 		return;
 	history(r, "answer", a.id, arena_printf(r->a, "an answer to “%s”", q.title),
 	        arena_printf(r->a, "%s#answer-%lld", web_question_url(r, q.topic_slug, q.id, q.slug),
