@@ -88,6 +88,7 @@ int cmd_serve(int argc, char **argv)
 	struct http_opts o = {
 		.listen = cfg.listen,
 		.threads = cfg.threads,
+		.write_threads = cfg.write_threads,
 		.max_body = (size_t)cfg.max_body_kb * 1024,
 		.max_connections = cfg.max_connections,
 		.conn_timeout = cfg.conn_timeout,

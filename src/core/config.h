@@ -20,6 +20,7 @@ typedef struct config {
 	char *mail_from;
 	char *smtp_ca_file;   /* CA bundle for the SMTP server's certificate (default: the system's) */
 	int threads;          /* worker threads; 0 = number of cores */
+	int write_threads;    /* threads for requests that write (posts wait there for their commit) */
 	int max_body_kb;      /* request body limit */
 	int max_connections;
 	int replica_grace;

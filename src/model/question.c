@@ -142,18 +142,22 @@ static int create_tx(dbc *c, void *p)
 	struct create_ctx *x = p;
 	const question_new *q = x->q;
 	dbrows r;
-	int rc = db_query(c, &q_insert,
-	                  DBP(dbi(q->topic_id), q->user_id ? dbi(q->user_id) : dbnull(),
-	                      dbs(q->guest_name && *q->guest_name ? q->guest_name : NULL),
-	                      dbi(q->anonymous ? 1 : 0), dbs(q->title), dbs(x->slug), dbs(q->body_md),
-	                      dbs(x->html), dbs(x->excerpt), dbi(q->created_at ? q->created_at : util_now()),
-	                      dbs(q->status ? q->status : "published")),
-	                  x->a, &r);
+	int rc = db_batch_run(c, q->also);
+	if (rc < 0)
+		return rc;
+	rc = db_query(c, &q_insert,
+	              DBP(dbi(q->topic_id), q->user_id ? dbi(q->user_id) : dbnull(),
+	                  dbs(q->guest_name && *q->guest_name ? q->guest_name : NULL), dbi(q->anonymous ? 1 : 0),
+	                  dbs(q->title), dbs(x->slug), dbs(q->body_md), dbs(x->html), dbs(x->excerpt),
+	                  dbi(q->created_at ? q->created_at : util_now()), dbs(q->status ? q->status : "published")),
+	              x->a, &r);
 	if (rc < 0)
 		return rc;
 	if (rc != 1)
 		return DB_ERR;
 	x->id = db_int(&r, 0, 0);
+	if (q->then && (rc = q->then(c, q->then_ctx, x->id)) < 0)
+		return rc;
 	if (q->status && strcmp(q->status, "published") != 0)
 		return 1; /* counted when a moderator publishes it */
 	rc = db_exec(c, &q_topic_count, DBP(dbi(q->topic_id)));

@@ -33,6 +33,11 @@ typedef struct question_new {
 	const char *title, *body_md;
 	int64_t created_at; /* 0 = now (the demo loader back-dates) */
 	const char *status; /* NULL = "published"; "held" waits for a moderator (not counted) */
+	const db_batch *also; /* written in the same transaction (rate counters); may be NULL */
+	/* Called in the same transaction right after the insert, with the new id (the post's
+	 * moderation note); may be NULL. A negative return rolls the whole post back. */
+	int (*then)(dbc *c, void *ctx, int64_t id);
+	void *then_ctx;
 } question_new;
 
 /* 1 found, 0 not, < 0 error. Only published questions unless any_status. */

@@ -162,18 +162,26 @@ void page_ask(req *r)
 		.anonymous = anon,
 		.title = title,
 		.body_md = body,
+		.also = &verdict.writes,
+		.then = safety_note_tx,
+		.then_ctx = &verdict,
 	};
+	if (u) /* the draft goes with the posting, in its transaction */
+		draft_delete_with(&verdict.writes, u->id, t.id);
 	int64_t id = question_create(c, r->a, &n);
+	if (id == DB_OVER) {
+		ferr(&e, NULL, verdict.over_msg);
+		ask_form(r, c, &t, v, &e, has_draft, NULL, 429, false);
+		return;
+	}
 	if (id < 0) {
 		ferr(&e, NULL, "Your question could not be saved just now. Your text is kept below: please try again.");
 		ask_form(r, c, &t, v, &e, has_draft, NULL, 503, false);
 		return;
 	}
 	images_attach(r, c, img_ids, nimg, "question", id);
-	if (u)
-		draft_delete(c, u->id, t.id);
 	char *url = web_question_url(r, t.slug, id, util_slugify(r->a, title, 80));
-	const char *to = safety_after_post(r, c, "question", id, &verdict, url, arena_printf(r->a, "/%s", t.slug));
+	const char *to = safety_after_post(r, "question", &verdict, url, arena_printf(r->a, "/%s", t.slug));
 	if (to) {
 		web_redirect(r, to);
 		return;

@@ -328,8 +328,14 @@ void page_answer_post(req *r)
 		return;
 	}
 	answer_new n = {.status = verdict.status, .question_id = q.id, .user_id = u ? u->id : 0, .guest_name = guest,
-	                .body_md = body, .sources = src, .nsources = nsrc};
+	                .body_md = body, .sources = src, .nsources = nsrc, .also = &verdict.writes,
+	                .then = safety_note_tx, .then_ctx = &verdict};
 	int64_t id = answer_create(c, r->a, &n);
+	if (id == DB_OVER) {
+		ferr(&e, NULL, verdict.over_msg);
+		render(r, c, &q, v, &e, 429);
+		return;
+	}
 	if (id < 0) {
 		ferr(&e, NULL, "Your answer could not be saved just now. It is kept below: please try again.");
 		render(r, c, &q, v, &e, 503);
@@ -338,7 +344,7 @@ void page_answer_post(req *r)
 	images_attach(r, c, img_ids, nimg, "answer", id);
 	char *qurl = web_question_url(r, q.topic_slug, q.id, q.slug);
 	char *aurl = arena_printf(r->a, "%s#answer-%lld", qurl, (long long)id);
-	const char *to = safety_after_post(r, c, "answer", id, &verdict, aurl, qurl);
+	const char *to = safety_after_post(r, "answer", &verdict, aurl, qurl);
 	if (to) {
 		web_redirect(r, to);
 		return;

@@ -186,7 +186,11 @@ void web_dispatch(req *r)
 		           arena_printf(r->a, "cc_rw=%lld; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s",
 		                        (long long)util_now(), APP(r)->cfg->replica_grace,
 		                        APP(r)->cfg->secure_cookies || r->tls ? "; Secure" : ""));
+	/* A page's reads share one snapshot (db.h); writes along the way end it. */
+	dbc *snap = (f & R_CACHE) && (r->method == M_GET || r->method == M_HEAD) ? db_conn(APP(r)->db) : NULL;
+	db_snapshot_begin(snap);
 	rt->fn(r);
+	db_snapshot_end(snap);
 	if (cacheable)
 		pagecache_store(r, gen);
 	else if (r->method == M_POST && r->status < 400)
