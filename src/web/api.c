@@ -153,6 +153,9 @@ static void create_question(req *r, dbc *c, const topic *t)
 	json_t *anon = json_object_get(body, "anonymous");
 	if (anon && !json_is_boolean(anon) && !json_is_null(anon))
 		ferr(&e, "anonymous", "anonymous must be true or false.");
+	json_t *mo = json_object_get(body, "members_only");
+	if (mo && !json_is_boolean(mo) && !json_is_null(mo))
+		ferr(&e, "members_only", "members_only must be true or false.");
 	if (e.n) {
 		api_errors(r, &e);
 		return;
@@ -163,6 +166,7 @@ static void create_question(req *r, dbc *c, const topic *t)
 		.user_id = u->id,
 		.guest_name = "",
 		.anonymous = json_is_true(anon),
+		.members_only = json_is_true(mo),
 		.title = title,
 		.body_md = md,
 	};
