@@ -377,3 +377,13 @@ int account_delete(dbc *c, int64_t user_id, bool remove_posts)
 	snprintf(x.voter, sizeof x.voter, "u:%lld", (long long)user_id);
 	return db_tx(c, delete_tx, &x);
 }
+
+static const dbq q_other_admins = {
+	"SELECT count(*) FROM users WHERE role = 'admin' AND status = 'active' AND id <> $1", NULL};
+
+int64_t account_other_admins(dbc *c, int64_t user_id)
+{
+	int rc;
+	int64_t n = db_scalar(c, &q_other_admins, DBP(dbi(user_id)), 0, &rc);
+	return rc < 0 ? rc : n;
+}

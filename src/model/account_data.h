@@ -22,4 +22,7 @@ json_t *account_export(dbc *c, arena *a, int64_t user_id, const char *session_ha
  * go. Returns 1, 0 when there is no such user, or < 0. */
 int account_delete(dbc *c, int64_t user_id, bool remove_posts);
 
+/* Active admins other than user_id (the last admin may not delete their account). < 0 on error. */
+int64_t account_other_admins(dbc *c, int64_t user_id);
+
 #endif

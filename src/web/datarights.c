@@ -84,6 +84,8 @@ void page_account_delete(req *r)
 	if (!r->csrf_failed &&
 	    (!pw || user_by_login(c, r->a, u->username, &me, &hash) != 1 || !user_check_password(hash, pw)))
 		ferr(&e, "password", "Your password is not right. Nothing was deleted.");
+	if (!e.n && u->role == ROLE_ADMIN && account_other_admins(c, u->id) == 0)
+		ferr(&e, NULL, "You are the only admin. Make someone else an admin first, so the site is not left without one.");
 	if (e.n) {
 		delete_form(r, choice, &e, r->csrf_failed ? 403 : 422);
 		return;

@@ -584,6 +584,18 @@ static void test_delete_remove_posts(void **state)
 	client_free(g);
 }
 
+/* The only admin cannot delete their account (the site would have nobody to run it). */
+static void test_last_admin_stays(void **state)
+{
+	client *c = client_new(&S);
+	assert_int_equal(login_as(c, "admin", "demo-password-1"), 0);
+	resp *r = delete_account(c, "anonymous", "demo-password-1");
+	assert_int_equal(r->status, 422);
+	assert_true(has(r, "You are the only admin"));
+	assert_int_equal(scalar("SELECT count(*) FROM users WHERE username = $1", "admin"), 1);
+	client_free(c);
+}
+
 int main(void)
 {
 	harness_require_engine();
@@ -595,6 +607,7 @@ int main(void)
 		cmocka_unit_test(test_export),
 		cmocka_unit_test(test_delete_keep_anonymous),
 		cmocka_unit_test(test_delete_remove_posts),
+		cmocka_unit_test(test_last_admin_stays),
 	};
 	int rc = cmocka_run_group_tests(tests, setup, teardown);
 	if (D)
