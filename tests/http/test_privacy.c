@@ -305,6 +305,10 @@ static void test_members_only(void **state)
 	assert_false(has(r, "Members only: numb feet"));
 	r = http_get(g, "/feeds/type-2-diabetes.atom");
 	assert_false(has(r, "Members only: numb feet"));
+	/* Lists show the stored excerpt, which is teaser-sized. */
+	assert_false(has(http_get(g, "/type-2-diabetes"), "PLUMBAGOSECRET"));
+	assert_false(has(http_get(g, "/"), "PLUMBAGOSECRET"));
+	assert_false(has(http_get(g, "/u/zoe_m"), "PLUMBAGOSECRET"));
 	r = http_get(g, "/sitemap.xml");
 	snprintf(path, sizeof path, "/questions/%ld-", q1);
 	assert_false(has(r, path));
