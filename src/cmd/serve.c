@@ -11,6 +11,8 @@
 #include "http/server.h"
 #include "mail/mail.h"
 #include "model/session.h"
+#include "core/util.h"
+#include "safety/ipkey.h"
 #include "web/pagecache.h"
 #include "cmd/webhook_send.h"
 #include "model/webhook.h"
@@ -49,8 +51,10 @@ static void *maintenance(void *p)
 		}
 		if (now - last_purge > 3600) {
 			dbc *c = db_conn(app->db);
-			if (c)
+			if (c) {
 				session_purge(c);
+				ipkey_purge(c, util_now(), app->cfg->ip_retention_days);
+			}
 			last_purge = now;
 		}
 		pthread_mutex_lock(&stop_lock);

@@ -49,6 +49,7 @@ static const struct opt opts[] = {
 	O("rate-registrations", OPT_INT, rate_registrations, "new accounts per hour per client address (5)"),
 	O("rate-reads", OPT_INT, rate_reads, "post pages per minute per client before slowing (120)"),
 	O("spam-hold-score", OPT_INT, spam_hold_score, "spam score that holds a post for moderators (5)"),
+	O("ip-retention-days", OPT_INT, ip_retention_days, "days keyed address hashes are kept (30)"),
 	O("trust-days", OPT_INT, trust_days, "account age in days to skip the CAPTCHA (7)"),
 	O("trust-posts", OPT_INT, trust_posts, "published posts needed to skip the CAPTCHA (3)"),
 	O("safety-dir", OPT_STR, safety_dir, "folder of word lists replacing the built-in ones"),
@@ -95,6 +96,7 @@ void config_defaults(config *c)
 	c->rate_reads = 120;
 	c->spam_hold_score = 5;
 	c->trust_days = 7;
+	c->ip_retention_days = 30;
 	c->trust_posts = 3;
 	set_str(&c->safety_locale, "default");
 	c->mail_worker = true;

@@ -37,6 +37,7 @@ typedef struct config {
 	int rate_registrations;  /* accounts per hour from one client address */
 	int rate_reads;          /* post pages per minute from one client before it is slowed */
 	int spam_hold_score;     /* spam score at which a post waits for a moderator */
+	int ip_retention_days;   /* days stored keyed address hashes are kept (docs/security.md) */
 	int trust_days;          /* account age after which a member skips the CAPTCHA … */
 	int trust_posts;         /* … once they also have this many published posts */
 	bool hold_first_guest_posts; /* guests' posts wait for a moderator */

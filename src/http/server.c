@@ -411,9 +411,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (s->o.done)
 		s->o.done(r, ms);
 	if (s->o.access_log)
-		log_info("msg=request method=%s path=\"%s\" route=\"%s\" status=%d bytes=%zu ms=%.2f ip=%s%s",
+		/* No client address: the log is kept by others' rules (journald, files), and a raw
+		 * address is personal data (docs/security.md, Privacy). */
+		log_info("msg=request method=%s path=\"%s\" route=\"%s\" status=%d bytes=%zu ms=%.2f%s",
 		         r->method_str, log_safe(r->a, r->path), r->route ? r->route : "-", r->status,
-		         r->static_body ? r->static_len : r->out.len, ms, r->client_ip ? r->client_ip : "-",
+		         r->static_body ? r->static_len : r->out.len, ms,
 		         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
 	arena_free(r->a);
 	*con_cls = NULL;

@@ -37,8 +37,11 @@ static json_t *j_question(req *r, const question *q, bool full)
 	json_object_set_new(o, "title", json_string(q->title));
 	json_object_set_new(o, "url", json_string(arena_printf(r->a, "%s%s", APP(r)->cfg->base_url,
 	                                                       web_question_url(r, q->topic_slug, q->id, q->slug))));
-	json_object_set_new(o, "excerpt", json_string(q->excerpt));
-	if (full) {
+	/* A members-only question gives anonymous callers its teaser only. */
+	bool teaser = q->members_only && !r->user;
+	json_object_set_new(o, "members_only", json_boolean(q->members_only));
+	json_object_set_new(o, "excerpt", json_string(teaser ? web_teaser(r, q->excerpt) : q->excerpt));
+	if (full && !teaser) {
 		json_object_set_new(o, "body_markdown", json_string(q->body_md));
 		json_object_set_new(o, "body_html", json_string(q->body_html));
 	}
@@ -150,6 +153,9 @@ static void create_question(req *r, dbc *c, const topic *t)
 	json_t *anon = json_object_get(body, "anonymous");
 	if (anon && !json_is_boolean(anon) && !json_is_null(anon))
 		ferr(&e, "anonymous", "anonymous must be true or false.");
+	json_t *mo = json_object_get(body, "members_only");
+	if (mo && !json_is_boolean(mo) && !json_is_null(mo))
+		ferr(&e, "members_only", "members_only must be true or false.");
 	if (e.n) {
 		api_errors(r, &e);
 		return;
@@ -160,6 +166,7 @@ static void create_question(req *r, dbc *c, const topic *t)
 		.user_id = u->id,
 		.guest_name = "",
 		.anonymous = json_is_true(anon),
+		.members_only = json_is_true(mo),
 		.title = title,
 		.body_md = md,
 	};
@@ -272,6 +279,11 @@ void api_answers(req *r)
 	question q;
 	if (!api_auth(r, write, write) || !(c = api_db(r)) || !load_question(r, c, &q))
 		return;
+	if (q.members_only && !r->user) {
+		api_error(r, 403, "members_only",
+		          "This question is for members only: call with a token to read its answers.", NULL);
+		return;
+	}
 	if (write) {
 		create_answer(r, c, &q);
 		return;
@@ -329,7 +341,8 @@ void api_search(req *r)
 	}
 	search_hit *hits;
 	int64_t total;
-	int n = search_questions(c, r->a, q, kv_get(&r->query, "topic"), limit, (int)offset, &hits, &total);
+	int n = search_questions_as(c, r->a, q, kv_get(&r->query, "topic"), limit, (int)offset, r->user != NULL,
+	                            &hits, &total);
 	if (n < 0) {
 		api_db_error(r, n);
 		return;

@@ -103,6 +103,7 @@ void page_ask(req *r)
 	bool post = strcmp(action, "post") == 0;
 	bool check = strcmp(action, "check") == 0;
 	bool anon = u && kv_get(&r->form, "anonymous") != NULL;
+	bool members_only = u && kv_get(&r->form, "members_only") != NULL;
 	const char *title = web_text(r, &e, "title", "Your question", post ? TITLE_MIN : 0, TITLE_MAX);
 	const char *body = web_text(r, &e, "body", "Details", post ? QBODY_MIN : 0, QBODY_MAX);
 	const char *guest = u ? "" : web_text(r, &e, "guest_name", "Your name", 0, GUEST_NAME_MAX);
@@ -110,6 +111,7 @@ void page_ask(req *r)
 	tv_str(v, "body", body);
 	tv_str(v, "guest_name", guest);
 	tv_bool(v, "anonymous", anon);
+	tv_bool(v, "members_only", members_only);
 	int status = r->csrf_failed ? 403 : 422;
 	if (check && !e.n) {
 		/* The "did you mean" step: similar questions above the kept form, nothing saved and
@@ -160,6 +162,7 @@ void page_ask(req *r)
 		.user_id = u ? u->id : 0,
 		.guest_name = guest,
 		.anonymous = anon,
+		.members_only = members_only,
 		.title = title,
 		.body_md = body,
 		.also = &verdict.writes,

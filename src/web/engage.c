@@ -8,6 +8,7 @@
 
 #include "core/util.h"
 #include "http/static.h"
+#include "safety/ipkey.h"
 #include "model/rating.h"
 #include "model/subscription.h"
 #include "model/topic.h"
@@ -204,8 +205,8 @@ void page_rate(req *r)
 	const char *addr = NULL;
 	int64_t day = util_now() / 86400;
 	if (!r->user) {
-		char *msg = arena_printf(r->a, "%s|%lld", r->client_ip ? r->client_ip : "", (long long)day);
-		addr = util_mac_hex(r->a, APP(r)->key, "rate-addr", msg, strlen(msg), 16);
+		/* The day's key changes every day, so the hash is only comparable within the day. */
+		addr = ipkey_hash(r->a, c, "rate-addr", r->client_ip ? r->client_ip : "", util_now(), 16);
 	}
 	int rc = rating_set(c, on_answer ? "answer" : "question", on_answer ? a.id : q.id, voter, addr, day, (int)stars);
 	if (rc < 0) {

@@ -60,6 +60,9 @@ route web_routes[] = {
 	/* Issue 10: JSON API, operations, administration. */
 	{M_GET, "/metrics", page_metrics, 0},
 	{M_GET | M_POST, "/account/tokens", page_tokens, R_LOGIN | R_FORM},
+	/* Data rights (docs/security.md, Privacy). */
+	{M_POST, "/account/export", page_account_export, R_LOGIN},
+	{M_GET | M_POST, "/account/delete", page_account_delete, R_LOGIN | R_FORM},
 	{M_GET, "/admin", page_admin, R_ADMIN},
 	{M_GET, "/admin/users", page_admin_users, R_ADMIN},
 	{M_POST, "/admin/users/{username}", page_admin_user_post, R_ADMIN},

@@ -14,6 +14,7 @@
 #include "core/util.h"
 #include "model/moderation.h"
 #include "safety/captcha.h"
+#include "safety/ipkey.h"
 #include "safety/limits.h"
 #include "safety/scan.h"
 
@@ -22,7 +23,8 @@ enum { LINKS_MAX_NEW = 2, HOUR = 3600 };
 const char *safety_client(req *r)
 {
 	const char *ip = r->client_ip ? r->client_ip : "";
-	return arena_printf(r->a, "ip:%s", util_mac_hex(r->a, APP(r)->key, "client-ip", ip, strlen(ip), 16));
+	return arena_printf(r->a, "ip:%s",
+	                    ipkey_hash(r->a, db_conn(APP(r)->db), "client-ip", ip, util_now(), 16));
 }
 
 /* Counts at most $2 of each: on every page a member opens, so it must not read a prolific
@@ -368,8 +370,11 @@ bool safety_watch_read(req *r)
 		dbc *c = db_conn(APP(r)->db);
 		if (c)
 			mod_log_add(c, 0, MOD_SCRAPE, NULL, 0, u ? u->id : 0,
-			            arena_printf(r->a, "%s %s read more than %d post pages in a minute; slowed down",
-			                         u ? "account" : "client", u ? u->username : key, limit));
+			            u ? arena_printf(r->a, "account %s read more than %d post pages in a minute; slowed down",
+			                             u->username, limit)
+			              : arena_printf(r->a, "a guest address read more than %d post pages in a minute; "
+			                                   "slowed down",
+			                             limit));
 	}
 	res_header(r, "Retry-After", "60");
 	web_error(r, 429, "reading_too_fast",

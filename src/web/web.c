@@ -366,6 +366,7 @@ static const struct {
 	{"login", "success", "Welcome back. You are logged in."},
 	{"registered", "success", "Welcome to the community. Your account is ready."},
 	{"logout", "success", "You are logged out."},
+	{"account_deleted", "success", "Your account is deleted. Thank you for having been part of the community."},
 	{"accepted", "success", "Marked as the answer that helped."},
 	{"unaccepted", "success", "The answer is no longer marked as the one that helped."},
 	{"account", "success", "Your account settings are saved."},
