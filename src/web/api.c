@@ -98,8 +98,7 @@ void api_topics(req *r)
 	api_send(r, 200, api_list(items, NULL));
 }
 
-/* Loads {slug} (params[0]); answers 404 itself. */
-static bool load_topic(req *r, dbc *c, topic *t)
+bool api_load_topic(req *r, dbc *c, topic *t)
 {
 	int rc = topic_by_slug(c, r->a, r->params[0], t);
 	if (rc < 0)
@@ -113,7 +112,7 @@ void api_topic(req *r)
 {
 	dbc *c;
 	topic t;
-	if (!api_auth(r, false, false) || !(c = api_db(r)) || !load_topic(r, c, &t))
+	if (!api_auth(r, false, false) || !(c = api_db(r)) || !api_load_topic(r, c, &t))
 		return;
 	api_send(r, 200, j_topic(r, &t, true));
 }
@@ -183,7 +182,7 @@ void api_topic_questions(req *r)
 	bool write = r->method == M_POST;
 	dbc *c;
 	topic t;
-	if (!api_auth(r, write, write) || !(c = api_db(r)) || !load_topic(r, c, &t))
+	if (!api_auth(r, write, write) || !(c = api_db(r)) || !api_load_topic(r, c, &t))
 		return;
 	if (write)
 		create_question(r, c, &t);
@@ -214,8 +213,7 @@ void api_questions(req *r)
 	list_questions(r, c, topic_id);
 }
 
-/* Loads the question named by {id} (params[0]); answers 404 itself. */
-static bool load_question(req *r, dbc *c, question *q)
+bool api_load_question(req *r, dbc *c, question *q)
 {
 	int64_t id;
 	if (!web_parse_id(r->params[0], &id)) {
@@ -234,7 +232,7 @@ void api_question(req *r)
 {
 	dbc *c;
 	question q;
-	if (!api_auth(r, false, false) || !(c = api_db(r)) || !load_question(r, c, &q))
+	if (!api_auth(r, false, false) || !(c = api_db(r)) || !api_load_question(r, c, &q))
 		return;
 	api_send(r, 200, j_question(r, &q, true));
 }
@@ -270,7 +268,7 @@ void api_answers(req *r)
 	bool write = r->method == M_POST;
 	dbc *c;
 	question q;
-	if (!api_auth(r, write, write) || !(c = api_db(r)) || !load_question(r, c, &q))
+	if (!api_auth(r, write, write) || !(c = api_db(r)) || !api_load_question(r, c, &q))
 		return;
 	if (write) {
 		create_answer(r, c, &q);

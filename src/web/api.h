@@ -12,6 +12,8 @@
 #include "db/db.h"
 #include "http/request.h"
 #include "model/author.h"
+#include "model/question.h"
+#include "model/topic.h"
 #include "web/web.h"
 
 enum {
@@ -40,6 +42,9 @@ bool api_auth(req *r, bool need_user, bool write);
  * validation (web_text) runs unchanged. Returns the object (freed with the request) or NULL
  * after answering 400/415. */
 json_t *api_body(req *r);
+/* The same, but fields named in keep (a NULL-ended list) may hold any JSON value: the handler
+ * reads those from the returned object itself. */
+json_t *api_body_keep(req *r, const char *const *keep);
 /* ?limit= (1…100, default 20); false after answering 400. */
 bool api_limit(req *r, int *limit);
 /* Opaque cursors carrying two integers. */
@@ -53,6 +58,10 @@ json_t *api_time(req *r, int64_t t);
 /* The public view of a post author: a member's name and role, or a guest/anonymous label. */
 json_t *api_author(const author *au);
 
+/* Load {slug} / {id} from params[0]; false after answering 404 or a database error. */
+bool api_load_topic(req *r, dbc *c, topic *t);
+bool api_load_question(req *r, dbc *c, question *q);
+
 /* Handlers (routes.c). */
 void api_me(req *r);
 void api_topics(req *r);
@@ -63,5 +72,12 @@ void api_question(req *r);
 void api_answers(req *r);
 void api_search(req *r);
 void api_openapi(req *r);
+/* api_engage.c */
+void api_articles(req *r);
+void api_article(req *r);
+void api_question_rating(req *r);
+void api_answer_rating(req *r);
+void api_subscriptions(req *r);
+void api_subscription(req *r);
 
 #endif

@@ -129,7 +129,7 @@ static void preflight(req *r)
 	r->status = 204;
 	r->out.len = 0;
 	res_header(r, "Access-Control-Allow-Origin", "*");
-	res_header(r, "Access-Control-Allow-Methods", "GET, POST");
+	res_header(r, "Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE");
 	res_header(r, "Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match");
 	res_header(r, "Access-Control-Max-Age", "86400");
 }
@@ -189,6 +189,19 @@ bool api_auth(req *r, bool need_user, bool write)
 
 json_t *api_body(req *r)
 {
+	return api_body_keep(r, NULL);
+}
+
+static bool kept(const char *const *keep, const char *k)
+{
+	for (; keep && *keep; keep++)
+		if (strcmp(*keep, k) == 0)
+			return true;
+	return false;
+}
+
+json_t *api_body_keep(req *r, const char *const *keep)
+{
 	const char *ct = req_header(r, "Content-Type");
 	if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
 		api_error(r, 415, "unsupported_media_type", "Send the body as application/json.", NULL);
@@ -211,6 +224,8 @@ json_t *api_body(req *r)
 	json_t *v;
 	json_object_foreach(j, k, v)
 	{
+		if (kept(keep, k) && !json_is_string(v))
+			continue; /* the handler reads it from the object */
 		if (json_is_string(v))
 			kv_add(r->a, &r->form, arena_strdup(r->a, k),
 			       arena_strndup(r->a, json_string_value(v), json_string_length(v)), json_string_length(v));
