@@ -3,8 +3,37 @@
 
 #include <string.h>
 
+#include "core/utf8.h"
 #include "core/util.h"
 #include "model/autolink.h"
+#include "model/topic.h"
+
+static bool text_ok(const char *s, size_t min, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (s && !utf8_valid(s, n))
+		return false;
+	size_t cp = s ? utf8_count(s, n) : 0;
+	return cp >= min && cp <= max;
+}
+
+const char *article_check(const article_new *n, const char **field)
+{
+	*field = "slug";
+	if (!n->slug || !topic_slug_valid(n->slug) || strcmp(n->slug, "new") == 0)
+		return "The address must be 2-60 characters of a-z, 0-9 and single dashes (and not “new”).";
+	*field = "title";
+	if (!text_ok(n->title, ATITLE_MIN, ATITLE_MAX))
+		return "The title must be 5 to 150 characters of text.";
+	*field = "summary";
+	if (!text_ok(n->summary, 0, ASUMMARY_MAX))
+		return "The summary must be at most 300 characters of text.";
+	*field = "body";
+	if (!text_ok(n->body_md, ABODYX_MIN, ABODYX_MAX))
+		return "The article must be 50 to 60,000 characters of text.";
+	*field = NULL;
+	return NULL;
+}
 
 #define AR_COLS                                                                                        \
 	"ar.id, ar.topic_id, t.slug, t.name, ar.slug, ar.title, ar.summary, ar.body_md, ar.body_html, "   \

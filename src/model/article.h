@@ -28,6 +28,10 @@ typedef struct article_new {
 	int nsources;
 } article_new;
 
+/* The article form's rules for text that does not come through a form (import): slug (2-60 of
+ * a-z, 0-9 and single dashes, not "new"), title, summary and body as valid UTF-8 within the
+ * limits above, in code points. NULL when fine, else a sentence and *field. */
+const char *article_check(const article_new *n, const char **field);
 /* Inserts an article and its sources in one transaction; returns the id, DB_CONSTRAINT when the
  * slug is taken in that topic, or another error. */
 int64_t article_create(dbc *c, arena *a, const article_new *n);
