@@ -49,23 +49,6 @@ typedef struct import_job {
 	progress p;
 } import_job;
 
-static char *read_file(arena *a, const char *path, bool *missing)
-{
-	FILE *f = fopen(path, "rb");
-	*missing = !f;
-	if (!f)
-		return NULL;
-	buf b;
-	buf_init(&b, a, 4096, 4u << 20);
-	char chunk[8192];
-	size_t n;
-	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-		buf_add(&b, chunk, n);
-	bool bad = ferror(f) || b.err;
-	fclose(f);
-	return bad ? NULL : b.p;
-}
-
 /* ---- articles: reading and checking ---- */
 
 static int cmp_str(const void *x, const void *y)
@@ -200,7 +183,7 @@ static int parse_article(arena *a, const char *file, char *text, const char *nam
 	x->sources_text = src.p ? src.p : "";
 	if (!x->n.title)
 		x->n.title = "";
-	const char *field, *why = article_check(&x->n, &field);
+	const char *field, *why = article_check(a, &x->n, &field);
 	if (why) {
 		fprintf(stderr, "carecircle import: %s: %s: %s\n", file, field, why);
 		problems++;
@@ -232,7 +215,7 @@ static int read_articles(arena *a, const char *dir, itopic *t)
 	for (int i = 0; i < n; i++) {
 		char *file = arena_printf(a, "%s/articles/%s/%s", dir, t->slug, names[i]);
 		bool missing;
-		char *text = read_file(a, file, &missing);
+		char *text = app_read_file(a, file, &missing);
 		if (!text) {
 			fprintf(stderr, "carecircle import: cannot read %s (at most 4 MiB)\n", file);
 			problems++;
@@ -374,7 +357,7 @@ int cmd_import(int argc, char **argv)
 	char path[4096];
 	snprintf(path, sizeof path, "%s/topics.json", dir);
 	bool missing;
-	char *text = read_file(a, path, &missing);
+	char *text = app_read_file(a, path, &missing);
 	if (!text) {
 		fprintf(stderr, "carecircle import: cannot read %s\n", path);
 		goto out;
@@ -403,7 +386,7 @@ int cmd_import(int argc, char **argv)
 		const char *why = admin_topic_check(t->slug ? t->slug : "", t->name, t->summary, t->overview, &field);
 		if (!why) { /* a valid slug names no other folder */
 			snprintf(path, sizeof path, "%s/%s.md", dir, t->slug);
-			char *md = read_file(a, path, &missing);
+			char *md = app_read_file(a, path, &missing);
 			if (md)
 				t->overview = md;
 			else if (!missing) {

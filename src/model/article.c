@@ -17,11 +17,23 @@ static bool text_ok(const char *s, size_t min, size_t max)
 	return cp >= min && cp <= max;
 }
 
-const char *article_check(const article_new *n, const char **field)
+const char *article_slug_problem(arena *a, const char *slug, const char *title)
+{
+	if (*slug && !topic_slug_valid(slug))
+		return "The address can use lowercase letters, digits and single dashes (2 to 60 characters).";
+	if (!*slug && !*util_slugify(a, title ? title : "", 80))
+		return "Give the article an address: the title has no letters or digits to make one from.";
+	if (strcmp(slug, "new") == 0)
+		return "“new” is kept for the page that writes articles: choose another address.";
+	return NULL;
+}
+
+const char *article_check(arena *a, const article_new *n, const char **field)
 {
 	*field = "slug";
-	if (!n->slug || !topic_slug_valid(n->slug) || strcmp(n->slug, "new") == 0)
-		return "The address must be 2-60 characters of a-z, 0-9 and single dashes (and not “new”).";
+	const char *why = article_slug_problem(a, n->slug ? n->slug : "", n->title);
+	if (why)
+		return why;
 	*field = "title";
 	if (!text_ok(n->title, ATITLE_MIN, ATITLE_MAX))
 		return "The title must be 5 to 150 characters of text.";

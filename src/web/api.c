@@ -275,13 +275,9 @@ void api_answers(req *r)
 		return;
 	}
 	int limit;
-	int64_t kind = 1, offset = 0;
-	if (!api_limit(r, &limit) || !api_cursor_arg(r, &kind, &offset))
+	int64_t offset;
+	if (!api_offset_page(r, 1, INT64_MAX, &limit, &offset))
 		return;
-	if (kind != 1 || offset < 0) {
-		api_error(r, 400, "bad_cursor", "cursor must be a next_cursor value from an earlier page.", "cursor");
-		return;
-	}
 	/* Oldest first; answers of one question are few, so the page is cut from the full list. */
 	answer *as;
 	int n = answer_list(c, r->a, q.id, &as);
@@ -293,7 +289,7 @@ void api_answers(req *r)
 	int64_t i = offset;
 	for (; i < n && i < offset + limit; i++)
 		json_array_append_new(items, j_answer(r, &as[i]));
-	api_send(r, 200, api_list(items, i < n ? api_cursor(r, 1, i) : NULL));
+	api_send(r, 200, api_offset_list(r, items, 1, i, n));
 }
 
 /* Search snippets mark matches with \x01 … \x02; the API gives plain text. */
@@ -318,13 +314,9 @@ void api_search(req *r)
 		return;
 	}
 	int limit;
-	int64_t kind = 2, offset = 0;
-	if (!api_limit(r, &limit) || !api_cursor_arg(r, &kind, &offset))
+	int64_t offset;
+	if (!api_offset_page(r, 2, 10000, &limit, &offset))
 		return;
-	if (kind != 2 || offset < 0 || offset > 10000) {
-		api_error(r, 400, "bad_cursor", "cursor must be a next_cursor value from an earlier page.", "cursor");
-		return;
-	}
 	search_hit *hits;
 	int64_t total;
 	int n = search_questions(c, r->a, q, kv_get(&r->query, "topic"), limit, (int)offset, &hits, &total);
@@ -349,7 +341,7 @@ void api_search(req *r)
 		json_object_set_new(o, "created_at", api_time(r, h->created_at));
 		json_array_append_new(items, o);
 	}
-	json_t *j = api_list(items, offset + n < total ? api_cursor(r, 2, offset + n) : NULL);
+	json_t *j = api_offset_list(r, items, 2, offset + n, total);
 	json_object_set_new(j, "total", json_integer(total));
 	api_send(r, 200, j);
 }

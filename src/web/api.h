@@ -51,6 +51,12 @@ bool api_limit(req *r, int *limit);
 char *api_cursor(req *r, int64_t a, int64_t b);
 /* Reads ?cursor=; absent leaves a and b unchanged. False after answering 400. */
 bool api_cursor_arg(req *r, int64_t *a, int64_t *b);
+/* Short lists page by offset: the cursor carries (kind, offset); kinds tell lists apart
+ * (1 answers, 2 search, 3 articles, 4 subscriptions). Reads ?limit= and ?cursor=; false
+ * after answering 400. */
+bool api_offset_page(req *r, int64_t kind, int64_t max_offset, int *limit, int64_t *offset);
+/* The envelope of such a page whose items end before index end of total (takes items). */
+json_t *api_offset_list(req *r, json_t *items, int64_t kind, int64_t end, int64_t total);
 /* A list envelope {"data": items, "next_cursor": cursor or null} (takes items). */
 json_t *api_list(json_t *items, const char *next_cursor);
 /* ISO 8601 string, or null for 0. */

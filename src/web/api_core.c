@@ -281,6 +281,24 @@ bool api_cursor_arg(req *r, int64_t *a, int64_t *b)
 	return false;
 }
 
+bool api_offset_page(req *r, int64_t kind, int64_t max_offset, int *limit, int64_t *offset)
+{
+	int64_t k = kind;
+	*offset = 0;
+	if (!api_limit(r, limit) || !api_cursor_arg(r, &k, offset))
+		return false;
+	if (k != kind || *offset < 0 || *offset > max_offset) {
+		api_error(r, 400, "bad_cursor", "cursor must be a next_cursor value from an earlier page.", "cursor");
+		return false;
+	}
+	return true;
+}
+
+json_t *api_offset_list(req *r, json_t *items, int64_t kind, int64_t end, int64_t total)
+{
+	return api_list(items, end < total ? api_cursor(r, kind, end) : NULL);
+}
+
 json_t *api_list(json_t *items, const char *next_cursor)
 {
 	json_t *j = json_object();

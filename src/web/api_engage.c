@@ -9,26 +9,12 @@
 #include "model/rating.h"
 #include "model/source.h"
 #include "model/subscription.h"
-#include "model/verify.h"
 #include "web/api.h"
+#include "web/engage.h"
 #include "web/pages.h"
 
 /* Cursor kinds of the offset-paged lists here (api.c uses 1 for answers, 2 for search). */
 enum { CUR_ARTICLES = 3, CUR_SUBS = 4 };
-
-/* Reads ?limit= and an offset cursor of this kind; false after answering 400. */
-static bool offset_page(req *r, int64_t kind, int *limit, int64_t *offset)
-{
-	int64_t k = kind;
-	*offset = 0;
-	if (!api_limit(r, limit) || !api_cursor_arg(r, &k, offset))
-		return false;
-	if (k != kind || *offset < 0 || *offset > 1000000) {
-		api_error(r, 400, "bad_cursor", "cursor must be a next_cursor value from an earlier page.", "cursor");
-		return false;
-	}
-	return true;
-}
 
 /* ---- articles ---- */
 
@@ -183,13 +169,10 @@ static void create_article(req *r, dbc *c, const topic *t)
 	article_new n = {.topic_id = t->id};
 	bool have_sources;
 	read_article(r, body, &e, &n, &have_sources);
-	n.slug = web_text(r, &e, "slug", "The address", 0, 80);
-	if (*n.slug && !topic_slug_valid(n.slug))
-		ferr(&e, "slug", "The address can use lowercase letters, digits and single dashes (2 to 60 characters).");
-	if (!*n.slug && !ferr_for(&e, "title") && !*util_slugify(r->a, n.title, 80))
-		ferr(&e, "slug", "Give the article an address: the title has no letters or digits to make one from.");
-	if (strcmp(n.slug, "new") == 0)
-		ferr(&e, "slug", "“new” is kept for the page that writes articles: choose another address.");
+	n.slug = web_text(r, &e, "slug", "The address", 0, 80); /* the same checks as the article form */
+	const char *slug_why = ferr_for(&e, "title") && !*n.slug ? NULL : article_slug_problem(r->a, n.slug, n.title);
+	if (slug_why)
+		ferr(&e, "slug", slug_why);
 	if (e.n) {
 		api_errors(r, &e);
 		return;
@@ -278,7 +261,7 @@ void api_articles(req *r)
 	}
 	int limit;
 	int64_t offset;
-	if (!offset_page(r, CUR_ARTICLES, &limit, &offset))
+	if (!api_offset_page(r, CUR_ARTICLES, INT32_MAX, &limit, &offset))
 		return;
 	article *as;
 	int n = article_list_topic(c, r->a, t.id, &as);
@@ -290,7 +273,7 @@ void api_articles(req *r)
 	int64_t i = offset;
 	for (; i < n && i < offset + limit; i++)
 		json_array_append_new(items, j_article(r, &as[i], NULL, 0, false));
-	api_send(r, 200, api_list(items, i < n ? api_cursor(r, CUR_ARTICLES, i) : NULL));
+	api_send(r, 200, api_offset_list(r, items, CUR_ARTICLES, i, n));
 }
 
 void api_article(req *r)
@@ -428,7 +411,7 @@ static void list_subs(req *r, dbc *c)
 {
 	int limit;
 	int64_t offset;
-	if (!offset_page(r, CUR_SUBS, &limit, &offset))
+	if (!api_offset_page(r, CUR_SUBS, INT32_MAX, &limit, &offset))
 		return;
 	subscription *subs;
 	int n = sub_list_user(c, r->a, web_user(r)->id, &subs);
@@ -440,7 +423,7 @@ static void list_subs(req *r, dbc *c)
 	int64_t i = offset;
 	for (; i < n && i < offset + limit; i++)
 		json_array_append_new(items, j_sub(r, &subs[i]));
-	api_send(r, 200, api_list(items, i < n ? api_cursor(r, CUR_SUBS, i) : NULL));
+	api_send(r, 200, api_offset_list(r, items, CUR_SUBS, i, n));
 }
 
 static const char *const sub_keep[] = {"question_id", NULL};
@@ -511,10 +494,8 @@ static void create_sub(req *r, dbc *c)
 	}
 	user *u = web_user(r);
 	bool existed = sub_of_user(c, u->id, kind, target, NULL) > 0;
-	int v = verify_is_verified(c, u->id);
-	int64_t id = v > 0 ? sub_member(c, r->a, kind, target, u->id, u->email, mode)
-	             : v == 0 ? sub_unverified_member(c, r->a, kind, target, u->id, u->email, mode, what)
-	                      : v;
+	bool verified;
+	int64_t id = engage_subscribe_member(c, r->a, u, kind, target, mode, what, &verified);
 	if (id < 0) {
 		api_db_error(r, (int)id);
 		return;

@@ -245,7 +245,8 @@ static void test_cli(void **state)
 
 	static const char *const helps[] = {"user --help", "topic --help", "settings --help", "import --help",
 	                                    "backup --help", "restore --help", "serve --help", "migrate --help",
-	                                    "demo --help"};
+	                                    "demo --help", "worker --help", "bench-data --help",
+	                                    "migrate-data --help"};
 	for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++)
 		assert_int_equal(srv_cmd(&S, helps[i], NULL), 0);
 }

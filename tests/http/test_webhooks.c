@@ -262,6 +262,16 @@ static void test_delivery_and_retry(void **state)
 	free(secret);
 }
 
+/* The path of the newest hemifacial-spasm question plus suffix ("/answers", "/flag"); its id. */
+static long long question_path(client *c, const char *suffix, char *out, size_t n)
+{
+	resp *r = http_get(c, "/hemifacial-spasm");
+	const char *q = strstr(r->body, "/hemifacial-spasm/questions/");
+	assert_non_null(q);
+	snprintf(out, n, "%.*s%s", (int)(strcspn(q + 28, "-\"") + 28), q, suffix);
+	return strtoll(q + 28, NULL, 10);
+}
+
 static void test_answer_event_and_delete(void **state)
 {
 	client *a = client_new(&S);
@@ -269,12 +279,9 @@ static void test_answer_event_and_delete(void **state)
 	int before = hits_now();
 	client *m = client_new(&S);
 	assert_int_equal(login_as(m, "jose_rn", "demo-password-1"), 0);
-	resp *r = http_get(m, "/hemifacial-spasm");
-	const char *q = strstr(r->body, "/hemifacial-spasm/questions/");
-	assert_non_null(q);
 	char path[256];
-	snprintf(path, sizeof path, "%.*s/answers", (int)(strcspn(q + 28, "-\"") + 28), q);
-	r = http_get(m, "/hemifacial-spasm/ask");
+	question_path(m, "/answers", path, sizeof path);
+	resp *r = http_get(m, "/hemifacial-spasm/ask");
 	char *tok = csrf_of(r);
 	char *body = form("csrf", tok, "body", "Caffeine is a common trigger; try cutting down for two weeks.", NULL);
 	r = http_post(m, path, body);
@@ -326,14 +333,9 @@ static void test_flag_event(void **state)
 
 	client *m = client_new(&S);
 	assert_int_equal(login_as(m, "tom_h", "demo-password-1"), 0);
-	resp *r = http_get(m, "/hemifacial-spasm");
-	const char *q = strstr(r->body, "/hemifacial-spasm/questions/");
-	assert_non_null(q);
 	char path[256];
-	int qlen = (int)(strcspn(q + 28, "-\"") + 28);
-	snprintf(path, sizeof path, "%.*s/flag", qlen, q);
-	long long qid = strtoll(q + 28, NULL, 10);
-	r = http_get(m, path);
+	long long qid = question_path(m, "/flag", path, sizeof path);
+	resp *r = http_get(m, path);
 	assert_int_equal(r->status, 200);
 	char *tok = csrf_of(r);
 	char *body = form("csrf", tok, "reason", "misinformation", "note", "My private note about tom", NULL);
@@ -409,11 +411,9 @@ static void test_attempts_logged(void **state)
 	pthread_mutex_unlock(&R.lock);
 	client *m = client_new(&S);
 	assert_int_equal(login_as(m, "jose_rn", "demo-password-1"), 0);
-	resp *r = http_get(m, "/hemifacial-spasm");
-	const char *q = strstr(r->body, "/hemifacial-spasm/questions/");
 	char path[256];
-	snprintf(path, sizeof path, "%.*s/answers", (int)(strcspn(q + 28, "-\"") + 28), q);
-	r = http_get(m, "/hemifacial-spasm/ask");
+	question_path(m, "/answers", path, sizeof path);
+	resp *r = http_get(m, "/hemifacial-spasm/ask");
 	char *tok = csrf_of(r);
 	char *body = form("csrf", tok, "body", "Rest and a warm compress help some people.", NULL);
 	assert_int_equal(http_post(m, path, body)->status, 303);
