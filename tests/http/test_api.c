@@ -656,6 +656,12 @@ static void test_subscriptions(void **state)
 	assert_true(json_is_true(json_object_get(j, "deleted")));
 	json_decref(j);
 	is_error(call(c, "DELETE", one, write_tok, NULL, 404), "no_such_subscription", NULL);
+	resp *r = http_request(c, "POST", one, "application/json", "{}", 2, NULL);
+	assert_int_equal(r->status, 405);
+	char *allow = header_of(r, "Allow");
+	assert_non_null(allow);
+	assert_non_null(strstr(allow, "DELETE"));
+	free(allow);
 	assert_int_equal(walk_tok(c, p, write_tok, 10, ids, 50), n - 1);
 	client_free(c);
 }
