@@ -14,7 +14,6 @@
 #include "core/util.h"
 #include "safety/ipkey.h"
 #include "web/pagecache.h"
-#include "cmd/webhook_send.h"
 #include "model/webhook.h"
 #include "web/metrics.h"
 #include "web/frontend.h"
@@ -104,6 +103,7 @@ int cmd_serve(int argc, char **argv)
 		.body_limit = web_body_limit,
 		.done = metrics_observe,
 	};
+	metrics_gauge("outbox_depth", mail_outbox_depth);
 	metrics_gauge("webhook_queue_depth", webhook_queue_depth);
 	pagecache_init((size_t)cfg.page_cache_mb << 20, cfg.page_cache_ttl);
 	/* Take the change token now, before the first page can be cached: a change made by
@@ -118,7 +118,6 @@ int cmd_serve(int argc, char **argv)
 	}
 	pthread_t maint;
 	pthread_create(&maint, NULL, maintenance, &app);
-	webhook_worker_start(app.db);
 	if (cfg.mail_worker && mail_thread_start(app.db, &cfg) != 0)
 		log_warn("msg=\"mail delivery thread did not start\"");
 	log_info("msg=\"serving\" listen=%s port=%d db=%s engine=%s", cfg.listen, http_port(srv),
@@ -133,7 +132,6 @@ int cmd_serve(int argc, char **argv)
 	pthread_cond_signal(&stop_cond);
 	pthread_mutex_unlock(&stop_lock);
 	pthread_join(maint, NULL);
-	webhook_worker_stop();
 	mail_thread_stop();
 	web_views_flush(app.db);
 	analytics_flush(app.db);

@@ -101,8 +101,7 @@ void api_topics(req *r)
 	api_send(r, 200, api_list(items, NULL));
 }
 
-/* Loads {slug} (params[0]); answers 404 itself. */
-static bool load_topic(req *r, dbc *c, topic *t)
+bool api_load_topic(req *r, dbc *c, topic *t)
 {
 	int rc = topic_by_slug(c, r->a, r->params[0], t);
 	if (rc < 0)
@@ -116,7 +115,7 @@ void api_topic(req *r)
 {
 	dbc *c;
 	topic t;
-	if (!api_auth(r, false, false) || !(c = api_db(r)) || !load_topic(r, c, &t))
+	if (!api_auth(r, false, false) || !(c = api_db(r)) || !api_load_topic(r, c, &t))
 		return;
 	api_send(r, 200, j_topic(r, &t, true));
 }
@@ -190,7 +189,7 @@ void api_topic_questions(req *r)
 	bool write = r->method == M_POST;
 	dbc *c;
 	topic t;
-	if (!api_auth(r, write, write) || !(c = api_db(r)) || !load_topic(r, c, &t))
+	if (!api_auth(r, write, write) || !(c = api_db(r)) || !api_load_topic(r, c, &t))
 		return;
 	if (write)
 		create_question(r, c, &t);
@@ -221,8 +220,7 @@ void api_questions(req *r)
 	list_questions(r, c, topic_id);
 }
 
-/* Loads the question named by {id} (params[0]); answers 404 itself. */
-static bool load_question(req *r, dbc *c, question *q)
+bool api_load_question(req *r, dbc *c, question *q)
 {
 	int64_t id;
 	if (!web_parse_id(r->params[0], &id)) {
@@ -241,7 +239,7 @@ void api_question(req *r)
 {
 	dbc *c;
 	question q;
-	if (!api_auth(r, false, false) || !(c = api_db(r)) || !load_question(r, c, &q))
+	if (!api_auth(r, false, false) || !(c = api_db(r)) || !api_load_question(r, c, &q))
 		return;
 	api_send(r, 200, j_question(r, &q, true));
 }
@@ -277,7 +275,7 @@ void api_answers(req *r)
 	bool write = r->method == M_POST;
 	dbc *c;
 	question q;
-	if (!api_auth(r, write, write) || !(c = api_db(r)) || !load_question(r, c, &q))
+	if (!api_auth(r, write, write) || !(c = api_db(r)) || !api_load_question(r, c, &q))
 		return;
 	if (q.members_only && !r->user) {
 		api_error(r, 403, "members_only",
@@ -289,13 +287,9 @@ void api_answers(req *r)
 		return;
 	}
 	int limit;
-	int64_t kind = 1, offset = 0;
-	if (!api_limit(r, &limit) || !api_cursor_arg(r, &kind, &offset))
+	int64_t offset;
+	if (!api_offset_page(r, 1, INT64_MAX, &limit, &offset))
 		return;
-	if (kind != 1 || offset < 0) {
-		api_error(r, 400, "bad_cursor", "cursor must be a next_cursor value from an earlier page.", "cursor");
-		return;
-	}
 	/* Oldest first; answers of one question are few, so the page is cut from the full list. */
 	answer *as;
 	int n = answer_list(c, r->a, q.id, &as);
@@ -307,7 +301,7 @@ void api_answers(req *r)
 	int64_t i = offset;
 	for (; i < n && i < offset + limit; i++)
 		json_array_append_new(items, j_answer(r, &as[i]));
-	api_send(r, 200, api_list(items, i < n ? api_cursor(r, 1, i) : NULL));
+	api_send(r, 200, api_offset_list(r, items, 1, i, n));
 }
 
 /* Search snippets mark matches with \x01 … \x02; the API gives plain text. */
@@ -332,13 +326,9 @@ void api_search(req *r)
 		return;
 	}
 	int limit;
-	int64_t kind = 2, offset = 0;
-	if (!api_limit(r, &limit) || !api_cursor_arg(r, &kind, &offset))
+	int64_t offset;
+	if (!api_offset_page(r, 2, 10000, &limit, &offset))
 		return;
-	if (kind != 2 || offset < 0 || offset > 10000) {
-		api_error(r, 400, "bad_cursor", "cursor must be a next_cursor value from an earlier page.", "cursor");
-		return;
-	}
 	search_hit *hits;
 	int64_t total;
 	int n = search_questions_as(c, r->a, q, kv_get(&r->query, "topic"), limit, (int)offset, r->user != NULL,
@@ -364,7 +354,7 @@ void api_search(req *r)
 		json_object_set_new(o, "created_at", api_time(r, h->created_at));
 		json_array_append_new(items, o);
 	}
-	json_t *j = api_list(items, offset + n < total ? api_cursor(r, 2, offset + n) : NULL);
+	json_t *j = api_offset_list(r, items, 2, offset + n, total);
 	json_object_set_new(j, "total", json_integer(total));
 	api_send(r, 200, j);
 }

@@ -296,6 +296,18 @@ void engage_notice(req *r, int status, const char *heading, const char *text, co
 	web_page(r, status, "email_notice", ctx, heading);
 }
 
+int64_t engage_subscribe_member(dbc *c, arena *a, const user *u, const char *kind, int64_t target,
+                                const char *mode, const char *what, bool *verified)
+{
+	/* One click for a verified address; otherwise the same double opt-in as a guest, so
+	 * nobody can sign a stranger's address up by registering with it. */
+	int v = verify_is_verified(c, u->id);
+	*verified = v > 0;
+	return v > 0    ? sub_member(c, a, kind, target, u->id, u->email, mode)
+	       : v == 0 ? sub_unverified_member(c, a, kind, target, u->id, u->email, mode, what)
+	                : v;
+}
+
 static void subscribe(req *r, dbc *c, const char *kind, int64_t target, const char *mode, const char *what,
                       const char *back)
 {
@@ -318,17 +330,13 @@ static void subscribe(req *r, dbc *c, const char *kind, int64_t target, const ch
 			web_redirect(r, back);
 			return;
 		}
-		/* One click for a verified address; otherwise the same double opt-in as a guest,
-		 * so nobody can sign a stranger's address up by registering with it. */
-		int v = verify_is_verified(c, u->id);
-		int64_t id = v > 0 ? sub_member(c, r->a, kind, target, u->id, u->email, mode)
-		             : v == 0 ? sub_unverified_member(c, r->a, kind, target, u->id, u->email, mode, what)
-		                      : v;
+		bool verified;
+		int64_t id = engage_subscribe_member(c, r->a, u, kind, target, mode, what, &verified);
 		if (id < 0) {
 			web_db_error(r, (int)id);
 			return;
 		}
-		web_flash(r, v > 0 ? "subscribed" : "confirm_sent");
+		web_flash(r, verified ? "subscribed" : "confirm_sent");
 		web_redirect(r, back);
 		return;
 	}

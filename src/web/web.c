@@ -130,10 +130,17 @@ void web_dispatch(req *r)
 	switch (router_match(web_routes, web_nroutes, r, &rt, &allowed)) {
 	case ROUTE_NOT_FOUND: web_error_page(r, 404); return;
 	case ROUTE_BAD_METHOD: {
-		const char *allow = (allowed & M_GET) && (allowed & M_POST) ? "GET, HEAD, POST"
-		                    : (allowed & M_GET)                     ? "GET, HEAD"
-		                                                            : "POST";
-		res_header(r, "Allow", allow);
+		static const struct {
+			unsigned m;
+			const char *name;
+		} names[] = {{M_GET, "GET, HEAD"}, {M_POST, "POST"}, {M_PUT, "PUT"},
+		             {M_PATCH, "PATCH"},   {M_DELETE, "DELETE"}, {M_OPTIONS, "OPTIONS"}};
+		buf allow;
+		buf_init(&allow, r->a, 64, 256);
+		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+			if (allowed & names[i].m)
+				buf_printf(&allow, "%s%s", allow.len ? ", " : "", names[i].name);
+		res_header(r, "Allow", allow.p ? allow.p : "");
 		web_error_page(r, 405);
 		return;
 	}
