@@ -163,34 +163,12 @@ void engage_answer(req *r, const engage_info *ei, const question *q, const answe
 
 /* ---- Rate This ---- */
 
-static bool load_q(req *r, dbc *c, question *q)
-{
-	int64_t id;
-	if (r->nparams < 2 || !web_parse_id(r->params[1], &id)) {
-		web_error_page(r, 404);
-		return false;
-	}
-	int rc = question_get(c, r->a, id, false, q);
-	if (rc <= 0) {
-		if (rc < 0)
-			web_db_error(r, rc);
-		else
-			web_error_page(r, 404);
-		return false;
-	}
-	if (strcmp(q->topic_slug, r->params[0]) != 0) {
-		web_error_page(r, 404);
-		return false;
-	}
-	return true;
-}
-
 void page_rate(req *r)
 {
 	dbc *c = web_db(r);
 	question q;
 	answer a;
-	if (!c || !load_q(r, c, &q))
+	if (!c || !web_load_question(r, c, &q))
 		return;
 	bool on_answer = r->nparams >= 3;
 	if (on_answer && !web_load_answer(r, c, &q, &a))
@@ -232,7 +210,7 @@ void page_helpful(req *r)
 	dbc *c = web_db(r);
 	question q;
 	answer a;
-	if (!c || !load_q(r, c, &q) || !web_load_answer(r, c, &q, &a))
+	if (!c || !web_load_question(r, c, &q) || !web_load_answer(r, c, &q, &a))
 		return;
 	user *u = web_user(r);
 	if (q.by.user_id != u->id && !web_role(r, ROLE_GUIDE)) {
@@ -373,7 +351,7 @@ void page_question_subscribe(req *r)
 {
 	dbc *c = web_db(r);
 	question q;
-	if (!c || !load_q(r, c, &q))
+	if (!c || !web_load_question(r, c, &q))
 		return;
 	subscribe(r, c, "question", q.id, "immediate",
 	          arena_printf(r->a, "emails about new answers to “%s”", q.title),

@@ -10,6 +10,9 @@
 bool web_parse_id(const char *s, int64_t *id);
 struct question;
 struct answer;
+/* The published question of /{topic}/questions/{id}/… (its topic must match); answers 404 or,
+ * for a guest and a members-only question, 403 itself and returns false. */
+bool web_load_question(req *r, dbc *c, struct question *q);
 /* Loads the published answer {aid} (third path parameter) of question q; on failure the
  * 404 or database error page is already in r. */
 bool web_load_answer(req *r, dbc *c, const struct question *q, struct answer *a);

@@ -60,6 +60,17 @@ static bool load_question(req *r, dbc *c, question *q, bool any_status)
 	return members_gate(r, q);
 }
 
+bool web_load_question(req *r, dbc *c, question *q)
+{
+	if (!load_question(r, c, q, false))
+		return false;
+	if (strcmp(q->topic_slug, r->params[0]) != 0) {
+		web_error_page(r, 404);
+		return false;
+	}
+	return true;
+}
+
 /* A members-only question shown to a guest (or a search engine): the title, its first
  * characters and a prompt to log in; no answers. The page is noindex and may be cached for
  * guests, since it holds nothing more than the teaser. */

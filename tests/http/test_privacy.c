@@ -285,6 +285,7 @@ static void test_members_only(void **state)
 
 	/* Member first, then guests (twice: the second is a cache hit). */
 	resp *r = get_q(tom, q1);
+	char *f;
 	assert_true(has(r, "PLUMBAGOSECRET"));
 	assert_true(has(r, "MARZIPANSECRET"));
 	assert_false(has(r, "content=\"noindex\""));
@@ -328,13 +329,28 @@ static void test_members_only(void **state)
 	assert_int_equal(http_get(g, path)->status, 403);
 	r = http_get(g, "/api/v1/search?q=PLUMBAGOSECRET");
 	assert_false(has(r, "numb feet"));
+	/* Nor by sending the rating or subscription forms straight to it. */
+	char *gtok = csrf_of(http_get(g, "/type-2-diabetes"));
+	assert_non_null(gtok);
+	snprintf(path, sizeof path, "/type-2-diabetes/questions/%ld/rate", q1);
+	f = form("csrf", gtok, "stars", "5", NULL);
+	r = http_post(g, path, f);
+	free(f);
+	assert_int_equal(r->status, 403);
+	assert_true(has(r, "for members only"));
+	snprintf(path, sizeof path, "/type-2-diabetes/questions/%ld/subscribe", q1);
+	f = form("csrf", gtok, "email", "guest-reader@example.org", "terms", "1", NULL);
+	r = http_post(g, path, f);
+	free(f);
+	assert_int_equal(r->status, 403);
+	free(gtok);
 
 	/* The author turns it public: guests read it all (and the cache does not keep the teaser). */
 	snprintf(path, sizeof path, "/type-2-diabetes/questions/%ld/edit", q1);
 	r = http_get(zoe, path);
 	assert_true(has(r, "name=\"members_only\" value=\"1\" checked"));
 	char *tok = csrf_of(r);
-	char *f = form("csrf", tok, "title", "Members only: numb feet and high sugar readings", "body", SECRET_BODY,
+	f = form("csrf", tok, "title", "Members only: numb feet and high sugar readings", "body", SECRET_BODY,
 	               "note", "open to all", NULL);
 	r = post_solving(zoe, &S, r, path, f);
 	assert_int_equal(r->status, 303);
