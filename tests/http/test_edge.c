@@ -1,6 +1,7 @@
 /* test_edge.c: the HTTP edge under hostile clients, over raw sockets: malformed requests get
  * 400, oversized headers 431 (or 400), too many form fields 400, slow clients are cut off by
- * --conn-timeout, the connection limit holds, and the server stays healthy after all of it.
+ * --conn-timeout, the connection limit holds, the server stays healthy after all of it, and a
+ * stop (SIGTERM) finishes a post that is still arriving.
  * Engine-independent: the PostgreSQL run skips. */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -15,8 +16,10 @@
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
+#include <signal.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -302,6 +305,132 @@ static void test_connection_limit_holds(void **state)
 	assert_true(left <= 2); /* the listener, and perhaps one connection closing */
 }
 
+/* ---- graceful stop ---- */
+
+/* Sends req on a new connection (Connection: close) and returns everything the server
+ * answered (caller frees). */
+static char *exchange(const char *req)
+{
+	int fd = dial();
+	assert_true(fd >= 0);
+	send_all(fd, req, strlen(req));
+	size_t n = 0, cap = 65536;
+	char *out = malloc(cap + 1);
+	ssize_t r;
+	while ((r = recv(fd, out + n, cap - n, 0)) > 0) {
+		n += (size_t)r;
+		if (n == cap) {
+			cap *= 2;
+			out = realloc(out, cap + 1);
+		}
+	}
+	close(fd);
+	out[n] = 0;
+	return out;
+}
+
+/* A copy of the text after `after` in s up to the next `until` (NULL when absent). */
+static char *between(const char *s, const char *after, const char *until)
+{
+	const char *p = strstr(s, after);
+	if (!p)
+		return NULL;
+	p += strlen(after);
+	const char *e = strstr(p, until);
+	return e ? strndup(p, (size_t)(e - p)) : NULL;
+}
+
+/* SIGTERM while a post is half sent: the server stops taking connections but finishes the
+ * post (its body arrives after the signal), answers it, exits 0, and the answer is there. */
+static void test_stop_finishes_a_post_in_flight(void **state)
+{
+	(void)state;
+	if (harness_pg())
+		skip();
+	assert_int_equal(srv_demo(&S), 0);
+	char req[4096];
+	char *page = exchange("GET /login HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+	char *csrf = between(page, "name=\"csrf\" value=\"", "\"");
+	assert_non_null(csrf);
+	char body[512];
+	snprintf(body, sizeof body, "csrf=%s&login=helen_writes&password=demo-password-1", csrf);
+	snprintf(req, sizeof req,
+	         "POST /login HTTP/1.1\r\nHost: t\r\nConnection: close\r\n"
+	         "Content-Type: application/x-www-form-urlencoded\r\nContent-Length: %zu\r\n\r\n%s",
+	         strlen(body), body);
+	free(page);
+	free(csrf);
+	page = exchange(req);
+	char *sid = between(page, "cc_sid=", ";");
+	assert_non_null(sid);
+	free(page);
+	page = exchange("GET /hemifacial-spasm HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+	char *qpath = between(page, "href=\"/hemifacial-spasm/questions/", "\"");
+	assert_non_null(qpath);
+	free(page);
+	snprintf(req, sizeof req, "GET /hemifacial-spasm/questions/%s HTTP/1.1\r\nHost: t\r\nCookie: cc_sid=%s\r\n"
+	         "Connection: close\r\n\r\n", qpath, sid);
+	page = exchange(req);
+	csrf = between(page, "name=\"csrf\" value=\"", "\"");
+	assert_non_null(csrf);
+	free(page);
+	char id[32];
+	snprintf(id, sizeof id, "%ld", strtol(qpath, NULL, 10));
+
+	const char *text = "Answer written while the server was asked to stop: it must still be saved.";
+	snprintf(body, sizeof body, "csrf=%s&body=%s", csrf, text);
+	for (char *p = body; *p; p++)
+		if (*p == ' ')
+			*p = '+';
+	snprintf(req, sizeof req,
+	         "POST /hemifacial-spasm/questions/%s/answers HTTP/1.1\r\nHost: t\r\nCookie: cc_sid=%s\r\n"
+	         "Connection: close\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+	         "Content-Length: %zu\r\n\r\n",
+	         id, sid, strlen(body));
+	int fd = dial();
+	assert_true(fd >= 0);
+	send_all(fd, req, strlen(req));
+	size_t half = strlen(body) / 2;
+	send_all(fd, body, half);
+	struct timespec pause = {0, 300 * 1000000L};
+	nanosleep(&pause, NULL);
+	assert_int_equal(kill(S.pid, SIGTERM), 0);
+	nanosleep(&pause, NULL);
+	send_all(fd, body + half, strlen(body) - half);
+	char got[512];
+	ssize_t r = recv(fd, got, sizeof got - 1, 0);
+	close(fd);
+	assert_true(r > 0);
+	got[r] = 0;
+	int status = 0;
+	assert_int_equal(sscanf(got, "HTTP/1.%*d %d", &status), 1);
+	assert_int_equal(status, 303);
+	/* It exits by itself, cleanly (and sanitizer-clean), without a second signal. */
+	int st = -1;
+	for (int i = 0; i < 300 && waitpid(S.pid, &st, WNOHANG) != S.pid; i++)
+		nanosleep(&(struct timespec){0, 50 * 1000000L}, NULL);
+	assert_true(WIFEXITED(st));
+	assert_int_equal(WEXITSTATUS(st), 0);
+	S.pid = 0; /* the teardown only removes its folder */
+	assert_true(dial() < 0); /* nobody listens any more */
+
+	/* The same database, started again: the answer is there. */
+	srv again;
+	assert_int_equal(srv_start_db(&again, S.db, &S, "--threads=2"), 0);
+	int port = S.port;
+	S.port = again.port; /* for dial() */
+	snprintf(req, sizeof req, "GET /hemifacial-spasm/questions/%s HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n",
+	         qpath);
+	page = exchange(req);
+	assert_non_null(strstr(page, "Answer written while the server was asked to stop"));
+	free(page);
+	assert_int_equal(srv_stop(&again), 0);
+	S.port = port;
+	free(qpath);
+	free(csrf);
+	free(sid);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -310,6 +439,7 @@ int main(void)
 		cmocka_unit_test(test_too_many_form_fields),
 		cmocka_unit_test(test_slow_clients_time_out),
 		cmocka_unit_test(test_connection_limit_holds),
+		cmocka_unit_test(test_stop_finishes_a_post_in_flight), /* last: it restarts the server */
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
