@@ -381,6 +381,40 @@ static void test_reset_link_expires(void **state)
 	client_free(c);
 }
 
+/* The current-password check of /account shares the login counter of the account. */
+static void test_password_change_throttled(void **state)
+{
+	fresh_window();
+	client *c = client_new(&S);
+	assert_int_equal(login_as(c, "jose_rn", "demo-password-1"), 0);
+	long st = 0;
+	for (int i = 0; i <= FAILS_ACCOUNT; i++) {
+		resp *r = http_get(c, "/account");
+		char *tok = csrf_of(r);
+		char *body = form("csrf", tok, "action", "password", "current_password", "a-wrong-guess", "new_password",
+		                  "a-new-long-password", NULL);
+		st = http_post(c, "/account", body)->status;
+		free(tok);
+		free(body);
+		if (i < FAILS_ACCOUNT)
+			assert_int_equal(st, 422);
+	}
+	assert_int_equal(st, 429);
+	/* Now even the right current password is refused, and the password stays as it was. */
+	resp *r = http_get(c, "/account");
+	char *tok = csrf_of(r);
+	char *body = form("csrf", tok, "action", "password", "current_password", "demo-password-1", "new_password",
+	                  "a-new-long-password", NULL);
+	assert_int_equal(http_post(c, "/account", body)->status, 429);
+	free(tok);
+	free(body);
+	assert_int_equal(sql("DELETE FROM rate_counts WHERE bucket LIKE 'login-%'"), 0);
+	client *n = client_new(&S);
+	assert_int_equal(login_as(n, "jose_rn", "demo-password-1"), 0);
+	client_free(n);
+	client_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -388,6 +422,7 @@ int main(void)
 		cmocka_unit_test(test_role_change_ends_sessions),
 		cmocka_unit_test(test_logout_everywhere),
 		cmocka_unit_test(test_reset_link_expires),
+		cmocka_unit_test(test_password_change_throttled),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
