@@ -170,3 +170,23 @@ void app_close(struct app *app)
 	mail_shutdown();
 	static_shutdown();
 }
+
+char *app_read_file(arena *a, const char *path, bool *missing)
+{
+	bool std = strcmp(path, "-") == 0;
+	FILE *f = std ? stdin : fopen(path, "rb");
+	if (missing)
+		*missing = !f;
+	if (!f)
+		return NULL;
+	buf b;
+	buf_init(&b, a, 4096, 4u << 20);
+	char chunk[8192];
+	size_t n;
+	while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
+		buf_add(&b, chunk, n);
+	bool bad = ferror(f) || b.err;
+	if (!std)
+		fclose(f);
+	return bad ? NULL : b.p;
+}

@@ -14,6 +14,9 @@ void app_close(struct app *app);
 /* Value of --name VALUE or --name=VALUE in argv, or NULL. */
 const char *app_flag(int argc, char **argv, const char *name);
 bool app_has_flag(int argc, char **argv, const char *name);
+/* A whole file ("-" = standard input) into the arena, at most 4 MiB. NULL when it cannot be
+ * read (or is too large); *missing (if given) says whether it did not exist. */
+char *app_read_file(arena *a, const char *path, bool *missing);
 
 int cmd_serve(int argc, char **argv);
 int cmd_migrate(int argc, char **argv);

@@ -11,8 +11,9 @@
 #include "http/server.h"
 #include "mail/mail.h"
 #include "model/session.h"
+#include "core/util.h"
+#include "safety/ipkey.h"
 #include "web/pagecache.h"
-#include "cmd/webhook_send.h"
 #include "model/webhook.h"
 #include "web/metrics.h"
 #include "web/frontend.h"
@@ -49,8 +50,10 @@ static void *maintenance(void *p)
 		}
 		if (now - last_purge > 3600) {
 			dbc *c = db_conn(app->db);
-			if (c)
+			if (c) {
 				session_purge(c);
+				ipkey_purge(c, util_now(), app->cfg->ip_retention_days);
+			}
 			last_purge = now;
 		}
 		pthread_mutex_lock(&stop_lock);
@@ -88,6 +91,7 @@ int cmd_serve(int argc, char **argv)
 	struct http_opts o = {
 		.listen = cfg.listen,
 		.threads = cfg.threads,
+		.write_threads = cfg.write_threads,
 		.max_body = (size_t)cfg.max_body_kb * 1024,
 		.max_connections = cfg.max_connections,
 		.conn_timeout = cfg.conn_timeout,
@@ -99,6 +103,7 @@ int cmd_serve(int argc, char **argv)
 		.body_limit = web_body_limit,
 		.done = metrics_observe,
 	};
+	metrics_gauge("outbox_depth", mail_outbox_depth);
 	metrics_gauge("webhook_queue_depth", webhook_queue_depth);
 	pagecache_init((size_t)cfg.page_cache_mb << 20, cfg.page_cache_ttl);
 	/* Take the change token now, before the first page can be cached: a change made by
@@ -113,7 +118,6 @@ int cmd_serve(int argc, char **argv)
 	}
 	pthread_t maint;
 	pthread_create(&maint, NULL, maintenance, &app);
-	webhook_worker_start(app.db);
 	if (cfg.mail_worker && mail_thread_start(app.db, &cfg) != 0)
 		log_warn("msg=\"mail delivery thread did not start\"");
 	log_info("msg=\"serving\" listen=%s port=%d db=%s engine=%s", cfg.listen, http_port(srv),
@@ -128,7 +132,6 @@ int cmd_serve(int argc, char **argv)
 	pthread_cond_signal(&stop_cond);
 	pthread_mutex_unlock(&stop_lock);
 	pthread_join(maint, NULL);
-	webhook_worker_stop();
 	mail_thread_stop();
 	web_views_flush(app.db);
 	analytics_flush(app.db);

@@ -2,6 +2,7 @@
 #include "core/arena.h"
 
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -184,9 +185,126 @@ char *arena_strdup(arena *a, const char *s)
 	return s ? arena_strndup(a, s, strlen(s)) : NULL;
 }
 
+/* ---- arena_printf ----
+ * Pages build many small strings (a URL per answer and link): the common conversions
+ * (%s %d %u %ld %lu %lld %llu %zu %%) are formatted here in two cheap passes; anything else
+ * (widths, precision, floats, hex) goes through vsnprintf. */
+
+enum conv { C_BAD, C_STR, C_INT, C_UINT, C_LONG, C_ULONG, C_LLONG, C_ULLONG, C_SIZE, C_PCT };
+
+/* The conversion at f (just after '%'); *len = characters it spans. */
+static enum conv conv_at(const char *f, int *len)
+{
+	switch (f[0]) {
+	case 's': *len = 1; return C_STR;
+	case 'd': *len = 1; return C_INT;
+	case 'u': *len = 1; return C_UINT;
+	case '%': *len = 1; return C_PCT;
+	case 'z': *len = 2; return f[1] == 'u' ? C_SIZE : C_BAD;
+	case 'l':
+		if (f[1] == 'd' || f[1] == 'u') {
+			*len = 2;
+			return f[1] == 'd' ? C_LONG : C_ULONG;
+		}
+		if (f[1] == 'l' && (f[2] == 'd' || f[2] == 'u')) {
+			*len = 3;
+			return f[2] == 'd' ? C_LLONG : C_ULLONG;
+		}
+		return C_BAD;
+	default: return C_BAD;
+	}
+}
+
+static bool simple_format(const char *f)
+{
+	int len;
+	for (; (f = strchr(f, '%')); f += 1 + len)
+		if (conv_at(f + 1, &len) == C_BAD)
+			return false;
+	return true;
+}
+
+/* Decimal digits of v into the end of tmp[24]; returns the first. */
+static char *digits(char tmp[24], unsigned long long v, bool neg)
+{
+	char *d = tmp + 24;
+	do {
+		*--d = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	if (neg)
+		*--d = '-';
+	return d;
+}
+
+/* One pass over fmt: with out NULL it only measures. */
+static size_t format_simple(char *out, const char *fmt, va_list ap)
+{
+	size_t n = 0;
+	char tmp[24];
+	for (const char *f = fmt; *f;) {
+		const char *pct = strchr(f, '%');
+		size_t lit = pct ? (size_t)(pct - f) : strlen(f);
+		if (out)
+			memcpy(out + n, f, lit);
+		n += lit;
+		if (!pct)
+			break;
+		int len;
+		enum conv c = conv_at(pct + 1, &len);
+		f = pct + 1 + len;
+		const char *piece;
+		size_t pl;
+		long long sv = 0;
+		unsigned long long uv = 0;
+		bool is_signed = false;
+		switch (c) {
+		case C_STR:
+			piece = va_arg(ap, const char *);
+			if (!piece)
+				piece = "(null)";
+			pl = strlen(piece);
+			goto copy;
+		case C_PCT:
+			piece = "%";
+			pl = 1;
+			goto copy;
+		case C_INT: sv = va_arg(ap, int); is_signed = true; break;
+		case C_LONG: sv = va_arg(ap, long); is_signed = true; break;
+		case C_LLONG: sv = va_arg(ap, long long); is_signed = true; break;
+		case C_UINT: uv = va_arg(ap, unsigned); break;
+		case C_ULONG: uv = va_arg(ap, unsigned long); break;
+		case C_ULLONG: uv = va_arg(ap, unsigned long long); break;
+		case C_SIZE: uv = va_arg(ap, size_t); break;
+		case C_BAD: return n; /* not reached: simple_format was checked */
+		}
+		if (is_signed)
+			uv = sv < 0 ? 0ULL - (unsigned long long)sv : (unsigned long long)sv;
+		piece = digits(tmp, uv, is_signed && sv < 0);
+		pl = (size_t)(tmp + 24 - piece);
+	copy:
+		if (out)
+			memcpy(out + n, piece, pl);
+		n += pl;
+	}
+	if (out)
+		out[n] = 0;
+	return n;
+}
+
 char *arena_printf(arena *a, const char *fmt, ...)
 {
 	va_list ap;
+	if (simple_format(fmt)) {
+		va_start(ap, fmt);
+		size_t n = format_simple(NULL, fmt, ap);
+		va_end(ap);
+		char *p = arena_alloc(a, n + 1);
+		va_start(ap, fmt);
+		format_simple(p, fmt, ap);
+		va_end(ap);
+		return p;
+	}
 	va_start(ap, fmt);
 	int n = vsnprintf(NULL, 0, fmt, ap);
 	va_end(ap);

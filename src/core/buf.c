@@ -83,26 +83,31 @@ void buf_printf(buf *b, const char *fmt, ...)
 
 void buf_int(buf *b, long long v)
 {
-	char tmp[24];
-	int n = snprintf(tmp, sizeof tmp, "%lld", v);
-	buf_add(b, tmp, (size_t)n);
+	char tmp[24], *d = tmp + sizeof tmp;
+	unsigned long long u = v < 0 ? 0ULL - (unsigned long long)v : (unsigned long long)v;
+	do {
+		*--d = (char)('0' + u % 10);
+		u /= 10;
+	} while (u);
+	if (v < 0)
+		*--d = '-';
+	buf_add(b, d, (size_t)(tmp + sizeof tmp - d));
 }
+
+/* 1–5 for the characters HTML escapes, 0 for the rest. */
+static const unsigned char html_special[256] = {['&'] = 1, ['<'] = 2, ['>'] = 3, ['"'] = 4, ['\''] = 5};
 
 void buf_html(buf *b, const char *s, size_t n)
 {
+	static const char *const rep[] = {"", "&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
+	static const unsigned char rlen[] = {0, 5, 4, 4, 6, 5};
 	size_t start = 0;
 	for (size_t i = 0; i < n; i++) {
-		const char *rep;
-		switch (s[i]) {
-		case '&': rep = "&amp;"; break;
-		case '<': rep = "&lt;"; break;
-		case '>': rep = "&gt;"; break;
-		case '"': rep = "&quot;"; break;
-		case '\'': rep = "&#39;"; break;
-		default: continue;
-		}
+		unsigned k = html_special[(unsigned char)s[i]];
+		if (!k)
+			continue;
 		buf_add(b, s + start, i - start);
-		buf_puts(b, rep);
+		buf_add(b, rep[k], rlen[k]);
 		start = i + 1;
 	}
 	buf_add(b, s + start, n - start);

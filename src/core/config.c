@@ -35,7 +35,8 @@ static const struct opt opts[] = {
 	O("page-cache-mb", OPT_INT, page_cache_mb, "guest page cache in MiB, 0 = off (16)"),
 	O("page-cache-ttl", OPT_INT, page_cache_ttl, "seconds a cached page may live (60)"),
 	O("smtp-ca-file", OPT_STR, smtp_ca_file, "CA certificate file for the SMTP server (the system's)"),
-	O("threads", OPT_INT, threads, "worker threads (number of cores)"),
+	O("threads", OPT_INT, threads, "network threads (number of cores)"),
+	O("write-threads", OPT_INT, write_threads, "threads for requests that write, 0 = network threads (16)"),
 	O("max-body-kb", OPT_INT, max_body_kb, "largest request body in KiB (1024)"),
 	O("max-connections", OPT_INT, max_connections, "most open connections (1000)"),
 	O("conn-timeout", OPT_INT, conn_timeout, "idle connection timeout in seconds (30)"),
@@ -50,6 +51,7 @@ static const struct opt opts[] = {
 	O("login-fails-account", OPT_INT, login_fails_account, "failed logins per account per 15 minutes (10)"),
 	O("login-fails-address", OPT_INT, login_fails_address, "failed logins per client address per 15 minutes (50)"),
 	O("spam-hold-score", OPT_INT, spam_hold_score, "spam score that holds a post for moderators (5)"),
+	O("ip-retention-days", OPT_INT, ip_retention_days, "days keyed address hashes are kept (30)"),
 	O("trust-days", OPT_INT, trust_days, "account age in days to skip the CAPTCHA (7)"),
 	O("trust-posts", OPT_INT, trust_posts, "published posts needed to skip the CAPTCHA (3)"),
 	O("safety-dir", OPT_STR, safety_dir, "folder of word lists replacing the built-in ones"),
@@ -85,6 +87,7 @@ void config_defaults(config *c)
 	c->conn_timeout = 30;
 	c->replica_grace = 30;
 	c->page_cache_mb = 16;
+	c->write_threads = 16;
 	c->page_cache_ttl = 60;
 	c->access_log = true;
 	c->group_commit = true;
@@ -97,6 +100,7 @@ void config_defaults(config *c)
 	c->login_fails_address = 50;
 	c->spam_hold_score = 5;
 	c->trust_days = 7;
+	c->ip_retention_days = 30;
 	c->trust_posts = 3;
 	set_str(&c->safety_locale, "default");
 	c->mail_worker = true;

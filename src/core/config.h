@@ -20,6 +20,7 @@ typedef struct config {
 	char *mail_from;
 	char *smtp_ca_file;   /* CA bundle for the SMTP server's certificate (default: the system's) */
 	int threads;          /* worker threads; 0 = number of cores */
+	int write_threads;    /* threads for requests that write (posts wait there for their commit) */
 	int max_body_kb;      /* request body limit */
 	int max_connections;
 	int replica_grace;
@@ -38,6 +39,7 @@ typedef struct config {
 	int login_fails_account; /* failed logins per account per 15 minutes before refusing */
 	int login_fails_address; /* failed logins per client address per 15 minutes */
 	int spam_hold_score;     /* spam score at which a post waits for a moderator */
+	int ip_retention_days;   /* days stored keyed address hashes are kept (docs/security.md) */
 	int trust_days;          /* account age after which a member skips the CAPTCHA … */
 	int trust_posts;         /* … once they also have this many published posts */
 	bool hold_first_guest_posts; /* guests' posts wait for a moderator */

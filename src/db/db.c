@@ -358,8 +358,22 @@ static int tx_group(dbc *c, int (*fn)(dbc *c, void *ctx), void *ctx)
 	return job.rc;
 }
 
+void db_snapshot_begin(dbc *c)
+{
+	if (c && c->e->snapshot && c->depth == 0)
+		c->e->snapshot(c, true);
+}
+
+void db_snapshot_end(dbc *c)
+{
+	if (c && c->e->snapshot)
+		c->e->snapshot(c, false);
+}
+
 int db_tx(dbc *c, int (*fn)(dbc *c, void *ctx), void *ctx)
 {
+	/* The write may run on another connection (group commit): reads after it must see it. */
+	db_snapshot_end(c);
 	if (c->depth > 0) {
 		/* Inside an outer transaction: the outer one retries. */
 		int rc = fn(c, ctx);
@@ -368,6 +382,36 @@ int db_tx(dbc *c, int (*fn)(dbc *c, void *ctx), void *ctx)
 		return rc;
 	}
 	return c->d->group ? tx_group(c, fn, ctx) : tx_alone(c, fn, ctx);
+}
+
+bool db_batch_add(db_batch *b, const dbq *q, const dbv *p, int np, int64_t cap)
+{
+	if (b->n >= DB_BATCH_MAX || np > DB_BATCH_PARAMS)
+		return false;
+	b->s[b->n].q = q;
+	for (int i = 0; i < np; i++)
+		b->s[b->n].p[i] = p[i];
+	b->s[b->n].np = np;
+	b->s[b->n].cap = cap;
+	b->n++;
+	return true;
+}
+
+int db_batch_run(dbc *c, const db_batch *b)
+{
+	for (int i = 0; b && i < b->n; i++) {
+		int rc = 0;
+		if (b->s[i].cap > 0) {
+			int64_t n = db_scalar(c, b->s[i].q, b->s[i].p, b->s[i].np, 0, &rc);
+			if (rc >= 0 && n > b->s[i].cap)
+				return DB_OVER;
+		} else {
+			rc = db_exec(c, b->s[i].q, b->s[i].p, b->s[i].np);
+		}
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
 }
 
 int db_script(dbc *c, const char *sql)
@@ -387,6 +431,7 @@ const char *db_strerror(int rc)
 	case DB_CONSTRAINT: return "the change conflicts with existing data";
 	case DB_FULL: return "the disk is full";
 	case DB_READONLY: return "the database is read-only";
+	case DB_OVER: return "a limit was reached";
 	default: return "the database failed";
 	}
 }

@@ -22,6 +22,7 @@ enum {
 	DB_CONSTRAINT = -3, /* unique or foreign key violation */
 	DB_FULL = -4,       /* disk full */
 	DB_READONLY = -5,   /* database or disk is read-only */
+	DB_OVER = -6,       /* a capped counter in a db_batch went over its cap */
 };
 
 enum db_type { DBT_NULL, DBT_INT, DBT_REAL, DBT_TEXT, DBT_BLOB };
@@ -89,6 +90,13 @@ int db_each(dbc *c, const dbq *q, const dbv *p, int np,
 /* Convenience: first column of the first row as an integer, or dflt when no row. */
 int64_t db_scalar(dbc *c, const dbq *q, const dbv *p, int np, int64_t dflt, int *rc);
 
+/* A page's reads share one snapshot and one read lock (SQLite: one deferred transaction,
+ * instead of a lock and unlock around every query), until db_snapshot_end. Any write ends the
+ * snapshot first, so a write never runs inside it and reads after it see it. No-op on
+ * engines where it does not help (PostgreSQL). */
+void db_snapshot_begin(dbc *c);
+void db_snapshot_end(dbc *c);
+
 /* Transactions nest: only the outermost begin/commit reach the engine. */
 int db_begin(dbc *c);
 int db_commit(dbc *c);
@@ -99,6 +107,26 @@ void db_rollback(dbc *c);
  * so one that fails is rolled back alone. fn may run on another thread's connection and
  * must only touch the database through the dbc it is given. */
 int db_tx(dbc *c, int (*fn)(dbc *c, void *ctx), void *ctx);
+/* Small writes that must commit with a transaction's own, not in transactions of their own
+ * (each would cost a durable commit): a post's rate-limit counter and repeat-check hash are
+ * collected while the post is checked and run inside the post's transaction. A statement with
+ * a cap must return a count (RETURNING); above the cap the transaction fails with DB_OVER and
+ * rolls back, post and counter together. */
+enum { DB_BATCH_MAX = 6, DB_BATCH_PARAMS = 4 };
+typedef struct db_batch {
+	int n;
+	struct {
+		const dbq *q;
+		dbv p[DB_BATCH_PARAMS];
+		int np;
+		int64_t cap; /* 0 = none */
+	} s[DB_BATCH_MAX];
+} db_batch;
+/* Adds a statement (parameters are copied, strings are not: they must outlive the run).
+ * False when the batch is full. */
+bool db_batch_add(db_batch *b, const dbq *q, const dbv *p, int np, int64_t cap);
+/* Runs every statement in order on c (inside the caller's transaction); NULL runs nothing. */
+int db_batch_run(dbc *c, const db_batch *b);
 /* Turns group commit on or off (off: one commit per transaction, for comparison). */
 void db_set_group_commit(db *d, bool on);
 

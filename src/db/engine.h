@@ -20,6 +20,8 @@ struct db_engine {
 	int (*begin)(dbc *c);
 	int (*commit)(dbc *c);
 	int (*rollback)(dbc *c);
+	/* Starts (on) or ends a read snapshot shared by the following reads; may be NULL. */
+	void (*snapshot)(dbc *c, bool on);
 	/* Serializes migrations across processes (advisory lock); may be NULL. */
 	int (*lock_migrations)(dbc *c, bool lock);
 	const char *(*errmsg)(dbc *c);

@@ -1,4 +1,5 @@
 /* sqlite.c: the SQLite engine: WAL, foreign keys, busy timeout, cached prepared statements. */
+#include <pthread.h>
 #include <sqlite3.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,6 +20,7 @@ enum { CACHE_SIZE = 512 };
 struct sqlite_conn {
 	struct dbc base;
 	sqlite3 *h;
+	bool snap; /* inside a read snapshot (db_snapshot_begin) */
 	struct stmt_slot cache[CACHE_SIZE];
 };
 
@@ -52,8 +54,18 @@ static void sq_close(dbc *base)
 	free(c);
 }
 
+/* SQLite keeps memory statistics under one process-wide mutex taken on every allocation;
+ * nothing here reads them, and with many threads that mutex is contended. Must run before
+ * SQLite initialises (it refuses afterwards, harmlessly). */
+static void sq_configure(void)
+{
+	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
+}
+
 static dbc *sq_open(db *d, char *err, size_t errlen)
 {
+	static pthread_once_t once = PTHREAD_ONCE_INIT;
+	pthread_once(&once, sq_configure);
 	struct sqlite_conn *c = calloc(1, sizeof *c);
 	c->base.e = d->e;
 	c->base.d = d;
@@ -167,6 +179,8 @@ static void read_row(sqlite3_stmt *st, int cols, dbv *row, arena *a)
 	}
 }
 
+static void sq_snapshot(dbc *base, bool on);
+
 static int sq_run(dbc *base, const dbq *q, const dbv *p, int np, arena *a, dbrows *out,
                   db_row_cb cb, void *ctx)
 {
@@ -174,6 +188,8 @@ static int sq_run(dbc *base, const dbq *q, const dbv *p, int np, arena *a, dbrow
 	struct stmt_slot *s = prepare(c, q);
 	if (!s)
 		return DB_ERR;
+	if (c->snap && !sqlite3_stmt_readonly(s->st))
+		sq_snapshot(base, false); /* a write runs on its own, never inside the snapshot */
 	int rc = bind_all(s, p, np);
 	if (rc != SQLITE_OK) {
 		log_error("msg=\"bind failed\" err=\"%s\" sql=\"%.120s\"", sqlite3_errstr(rc), q->sql);
@@ -256,8 +272,21 @@ static int simple(struct sqlite_conn *c, const char *sql)
 	return rc == SQLITE_OK ? 0 : (map_rc(rc) ? map_rc(rc) : DB_ERR);
 }
 
+static void sq_snapshot(dbc *base, bool on)
+{
+	struct sqlite_conn *c = (struct sqlite_conn *)base;
+	if (on && !c->snap && sqlite3_get_autocommit(c->h)) {
+		c->snap = simple(c, "BEGIN") == 0; /* deferred: the read lock comes with the first read */
+	} else if (!on && c->snap) {
+		c->snap = false;
+		if (!sqlite3_get_autocommit(c->h) && simple(c, "COMMIT") != 0)
+			simple(c, "ROLLBACK");
+	}
+}
+
 static int sq_begin(dbc *base)
 {
+	sq_snapshot(base, false);
 	return simple((struct sqlite_conn *)base, "BEGIN IMMEDIATE");
 }
 
@@ -289,6 +318,7 @@ const struct db_engine db_sqlite_engine = {
 	.begin = sq_begin,
 	.commit = sq_commit,
 	.rollback = sq_rollback,
+	.snapshot = sq_snapshot,
 	.lock_migrations = NULL,
 	.errmsg = sq_errmsg,
 };

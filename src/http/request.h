@@ -55,6 +55,8 @@ typedef struct req {
 	kvlist headers;        /* extra response headers */
 	bool no_gzip;          /* the body is already compressed or must not be */
 	bool sent;             /* a response was queued */
+	bool handed_off;       /* handled on a write thread (server.c); its response waits */
+	struct req *next_job;  /* the write threads' queue */
 	const char *static_body; /* body that outlives the arena (static assets) */
 	size_t static_len;
 } req;

@@ -4,6 +4,7 @@
 #include <arpa/inet.h>
 #include <microhttpd.h>
 #include <netinet/in.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,13 @@ struct http_server {
 	struct http_opts o;
 	atomic_int inflight;
 	int port;
+	/* Write threads: a queue of suspended requests (see hand_off). */
+	pthread_mutex_t wm;
+	pthread_cond_t wcv;
+	req *whead, **wtail;
+	bool wstop;
+	int nwriters;
+	pthread_t *writers;
 };
 
 /* Requests in flight across every server in the process (for /metrics). */
@@ -234,6 +242,85 @@ static enum MHD_Result send_response(http_server *s, req *r)
 	return ret;
 }
 
+/* ---- write threads ----
+ * The network threads are as many as the cores and must never wait on a disk. A request that
+ * changes something ends in a durable commit (an fsync, shared by whatever commits at the same
+ * time: db_tx's group commit), so it is handed to one of the write threads: its connection is
+ * suspended, a write thread runs the handler, and resuming the connection brings it back to
+ * a network thread, which queues the response. With only two network threads, at most two
+ * posts could share a commit; with the write threads, as many as there are write threads. */
+
+static bool changes_something(const req *r)
+{
+	return r->method == M_POST || r->method == M_PUT || r->method == M_PATCH || r->method == M_DELETE;
+}
+
+static void *writer_main(void *arg)
+{
+	http_server *s = arg;
+	pthread_mutex_lock(&s->wm);
+	for (;;) {
+		while (!s->whead && !s->wstop)
+			pthread_cond_wait(&s->wcv, &s->wm);
+		req *r = s->whead;
+		if (!r)
+			break; /* stopping, and nothing is left queued */
+		s->whead = r->next_job;
+		if (!s->whead)
+			s->wtail = &s->whead;
+		pthread_mutex_unlock(&s->wm);
+		s->o.handle(r);
+		MHD_resume_connection(r->conn); /* publishes r's response to the network thread */
+		pthread_mutex_lock(&s->wm);
+	}
+	pthread_mutex_unlock(&s->wm);
+	return NULL;
+}
+
+static bool hand_off(http_server *s, req *r)
+{
+	if (!s->nwriters || !changes_something(r))
+		return false;
+	r->handed_off = true;
+	r->next_job = NULL;
+	MHD_suspend_connection(r->conn);
+	pthread_mutex_lock(&s->wm);
+	*s->wtail = r;
+	s->wtail = &r->next_job;
+	pthread_cond_signal(&s->wcv);
+	pthread_mutex_unlock(&s->wm);
+	return true;
+}
+
+static void writers_start(http_server *s, int n)
+{
+	pthread_mutex_init(&s->wm, NULL);
+	pthread_cond_init(&s->wcv, NULL);
+	s->wtail = &s->whead;
+	if (n <= 0)
+		return;
+	s->writers = calloc((size_t)n, sizeof *s->writers);
+	for (int i = 0; i < n; i++) {
+		if (pthread_create(&s->writers[i], NULL, writer_main, s) != 0)
+			break;
+		s->nwriters++;
+	}
+}
+
+/* Lets every queued request finish (each resumes its connection), then joins the threads. */
+static void writers_stop(http_server *s)
+{
+	pthread_mutex_lock(&s->wm);
+	s->wstop = true;
+	pthread_cond_broadcast(&s->wcv);
+	pthread_mutex_unlock(&s->wm);
+	for (int i = 0; i < s->nwriters; i++)
+		pthread_join(s->writers[i], NULL);
+	free(s->writers);
+	pthread_cond_destroy(&s->wcv);
+	pthread_mutex_destroy(&s->wm);
+}
+
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -281,6 +368,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	}
 	if (r->sent)
 		return MHD_YES;
+	if (r->handed_off) /* back from a write thread, handled */
+		return send_response(s, r);
 	if (r->body_too_large) {
 		s->o.error(r, 413);
 		res_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
@@ -289,6 +378,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 	MHD_get_connection_values(conn, MHD_GET_ARGUMENT_KIND, collect_arg, r);
 	cookie_parse(r->a, req_header(r, MHD_HTTP_HEADER_COOKIE), &r->cookies);
 	parse_body(s, r);
+	if (hand_off(s, r))
+		return MHD_YES;
 	s->o.handle(r);
 	return send_response(s, r);
 }
@@ -320,9 +411,11 @@ static void on_completed(void *cls, struct MHD_Connection *conn, void **con_cls,
 	if (s->o.done)
 		s->o.done(r, ms);
 	if (s->o.access_log)
-		log_info("msg=request method=%s path=\"%s\" route=\"%s\" status=%d bytes=%zu ms=%.2f ip=%s%s",
+		/* No client address: the log is kept by others' rules (journald, files), and a raw
+		 * address is personal data (docs/security.md, Privacy). */
+		log_info("msg=request method=%s path=\"%s\" route=\"%s\" status=%d bytes=%zu ms=%.2f%s",
 		         r->method_str, log_safe(r->a, r->path), r->route ? r->route : "-", r->status,
-		         r->static_body ? r->static_len : r->out.len, ms, r->client_ip ? r->client_ip : "-",
+		         r->static_body ? r->static_len : r->out.len, ms,
 		         toe == MHD_REQUEST_TERMINATED_COMPLETED_OK ? "" : " aborted=1");
 	arena_free(r->a);
 	*con_cls = NULL;
@@ -393,10 +486,11 @@ http_server *http_start(const struct http_opts *o, char *err, size_t errlen)
 	}
 	http_server *s = calloc(1, sizeof *s);
 	s->o = *o;
+	writers_start(s, o->write_threads);
 	int threads = o->threads > 0 ? o->threads : (int)sysconf(_SC_NPROCESSORS_ONLN);
 	if (threads < 1)
 		threads = 1;
-	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG;
+	unsigned flags = MHD_USE_EPOLL_INTERNAL_THREAD | MHD_USE_ITC | MHD_USE_ERROR_LOG | MHD_ALLOW_SUSPEND_RESUME;
 	if (ss.ss_family == AF_INET6)
 		flags |= MHD_USE_IPv6;
 	s->d = MHD_start_daemon(
@@ -412,6 +506,7 @@ http_server *http_start(const struct http_opts *o, char *err, size_t errlen)
 		MHD_OPTION_END);
 	if (!s->d) {
 		snprintf(err, errlen, "cannot listen on %s (address in use or not allowed?)", o->listen);
+		writers_stop(s);
 		free(s);
 		return NULL;
 	}
@@ -439,6 +534,8 @@ void http_stop(http_server *s, int grace_ms)
 	}
 	if (atomic_load(&s->inflight) > 0)
 		log_warn("msg=\"stopping with requests still running\" inflight=%d", atomic_load(&s->inflight));
+	/* No suspended connection may outlive the daemon: the write threads finish theirs first. */
+	writers_stop(s);
 	MHD_stop_daemon(s->d);
 	free(s);
 }

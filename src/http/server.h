@@ -9,6 +9,10 @@
 struct http_opts {
 	const char *listen;   /* "127.0.0.1:8080", "[::1]:8080" or ":8080" */
 	int threads;          /* 0 = cores */
+	/* Threads that run requests which change something (POST, PUT, PATCH, DELETE), so that a
+	 * request waiting for its durable commit does not hold one of the few network threads and
+	 * concurrent posts can share one commit. 0 = run them on the network threads. */
+	int write_threads;
 	size_t max_body;      /* bytes */
 	int max_connections;
 	int conn_timeout;     /* seconds */

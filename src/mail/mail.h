@@ -1,4 +1,5 @@
-/* mail.h: email: the outbox (every message a row, written in the transaction of its event),
+/* mail.h: email and the outbox (every message a row, written in the transaction of its event;
+ * webhook deliveries are outbox rows too, of kind 'webhook'),
  * message content (text + HTML from one description), subscription tokens, notifications,
  * and delivery (SMTP through libcurl, or .eml files). The protocol is in docs/mail.md.
  *
@@ -61,6 +62,17 @@ int mail_worker_run(db *d, const config *cfg, volatile bool *stop, bool once);
 /* Starts/stops the delivery thread inside `serve`. */
 int mail_thread_start(db *d, const config *cfg);
 void mail_thread_stop(void);
+
+/* An outbox row of kind 'webhook': the event in subject, the JSON payload in body_text. */
+typedef struct mail_hook {
+	int64_t id, webhook_id;
+	const char *event, *payload;
+} mail_hook;
+/* POSTs it to its endpoint, signed with the endpoint's secret (hook.c). 0 delivered (2xx),
+ * 1 try again later, 2 never (the endpoint is gone); *status gets the HTTP status or 0. */
+int mail_send_webhook(dbc *c, arena *a, const mail_hook *h, long *status, char *why, size_t whylen);
+/* Messages and webhook deliveries waiting or being sent (for /metrics). */
+int mail_outbox_depth(dbc *c, int64_t *out);
 
 /* Builds the RFC 5322 message for an outbox row (exposed for tests). */
 typedef struct mail_msg {

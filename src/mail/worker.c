@@ -15,6 +15,7 @@
 #include "core/log.h"
 #include "core/util.h"
 #include "mail/mail.h"
+#include "model/webhook.h"
 
 enum { MAX_ATTEMPTS = 8, NEWSLETTER_BATCH = 200, DIGEST_BATCH = 50, DIGEST_MAX_ITEMS = 30 };
 
@@ -197,22 +198,65 @@ static int send_file(const config *cfg, int64_t id, const char *msg, char *why, 
 	"OR (status = 'sending' AND lease_until < $1) ORDER BY next_at, id LIMIT 1"
 #define CLAIM_RET                                                                           \
 	" RETURNING id, to_addr, to_name, subject, body_text, body_html, unsub_url, message_id, " \
-	"attempts, recovered, created_at"
+	"attempts, recovered, created_at, kind, COALESCE(webhook_id, 0)"
 /* SQLite serializes writers, so one UPDATE … WHERE id = (SELECT …) is an atomic claim; on
  * PostgreSQL the row lock with SKIP LOCKED lets several workers claim different rows. */
 static const dbq q_claim = {CLAIM_SET ")" CLAIM_RET, CLAIM_SET " FOR UPDATE SKIP LOCKED)" CLAIM_RET};
 static const dbq q_sent = {
-	"UPDATE outbox SET status = 'sent', sent_at = $2, lease_until = 0, last_error = '' "
+	"UPDATE outbox SET status = 'sent', sent_at = $2, lease_until = 0, last_error = '', http_status = $3 "
 	"WHERE id = $1 AND status = 'sending'",
 	NULL};
 static const dbq q_retry = {
-	"UPDATE outbox SET status = 'queued', next_at = $2, lease_until = 0, last_error = $3 "
+	"UPDATE outbox SET status = 'queued', next_at = $2, lease_until = 0, last_error = $3, http_status = $4 "
 	"WHERE id = $1 AND status = 'sending'",
 	NULL};
 static const dbq q_failed = {
-	"UPDATE outbox SET status = 'failed', lease_until = 0, last_error = $2 WHERE id = $1", NULL};
+	"UPDATE outbox SET status = 'failed', lease_until = 0, last_error = $2, http_status = $3 WHERE id = $1", NULL};
 
-/* Delivers one due message. 1 done (sent or failed), 0 nothing due, < 0 database error. */
+/* What differs between kinds of row: how often and how soon to try again. Mail waits 30 s,
+ * then doubles up to 6 hours; a webhook receiver is retried sooner (2 s, doubling, at most an
+ * hour apart). */
+typedef struct retry_rule {
+	int64_t max_attempts, first_wait, max_wait;
+} retry_rule;
+static const retry_rule mail_rule = {MAX_ATTEMPTS, 30, 6 * 3600};
+static const retry_rule hook_rule = {WEBHOOK_MAX_ATTEMPTS, WEBHOOK_RETRY_BASE, WEBHOOK_RETRY_MAX};
+
+static int64_t retry_wait(const retry_rule *rule, int64_t attempts)
+{
+	int64_t wait = rule->first_wait;
+	for (int64_t i = 1; i < attempts && wait < rule->max_wait; i++)
+		wait *= 2;
+	return wait > rule->max_wait ? rule->max_wait : wait;
+}
+
+/* Sends a mail row: builds the message, then SMTP or a file. 0 / 1 / 2 as the transports. */
+static int send_mail(const config *cfg, arena *a, const dbrows *r, int64_t id, char *why, size_t whylen)
+{
+	mail_msg m = {
+		.id = id,
+		.to = db_text(r, 0, 1),
+		.to_name = db_text(r, 0, 2),
+		.subject = db_text(r, 0, 3),
+		.text = db_text(r, 0, 4),
+		.html = db_text(r, 0, 5),
+		.unsub_url = db_text(r, 0, 6),
+		.message_id = db_text(r, 0, 7),
+		.date = db_int(r, 0, 10),
+	};
+	const char *from = cfg->mail_from ? cfg->mail_from : "carecircle <no-reply@localhost>";
+	char *msg = mail_build(a, &m, from);
+	if (!msg) {
+		snprintf(why, whylen, "message too large to build");
+		return 2;
+	}
+	if (cfg->smtp_url && *cfg->smtp_url)
+		return send_smtp(cfg, m.to, msg, why, whylen);
+	return send_file(cfg, id, msg, why, whylen);
+}
+
+/* Delivers one due row (a message or a webhook). 1 done (sent, retried later or failed),
+ * 0 nothing due, < 0 database error. */
 static int deliver_one(dbc *c, const config *cfg)
 {
 	arena *a = arena_new(0);
@@ -224,62 +268,58 @@ static int deliver_one(dbc *c, const config *cfg)
 		goto out;
 	int64_t id = db_int(&r, 0, 0);
 	int64_t attempts = db_int(&r, 0, 8), recovered = db_int(&r, 0, 9);
-	if (recovered > 1) {
+	bool hook = strcmp(db_text(&r, 0, 11), "webhook") == 0;
+	const char *what = hook ? "webhook" : "mail";
+	if (recovered > 1 && !hook) {
 		/* Interrupted twice while in flight: it may have gone out already. We resend an
-		 * interrupted message once, never twice (docs/mail.md). */
+		 * interrupted message once, never twice (docs/mail.md). Webhooks are at least once:
+		 * receivers dedupe by the delivery id, so those are simply sent again. */
 		db_exec(c, &q_failed, DBP(dbi(id), dbs("delivery interrupted twice while sending; not resent "
-		                                       "again (it may have been delivered)")));
+		                                       "again (it may have been delivered)"), dbi(0)));
 		log_warn("msg=\"mail not resent after two interruptions\" id=%lld", (long long)id);
 		rc = 1;
 		goto out;
 	}
 	fault("kill-after-claim");
-	mail_msg m = {
-		.id = id,
-		.to = db_text(&r, 0, 1),
-		.to_name = db_text(&r, 0, 2),
-		.subject = db_text(&r, 0, 3),
-		.text = db_text(&r, 0, 4),
-		.html = db_text(&r, 0, 5),
-		.unsub_url = db_text(&r, 0, 6),
-		.message_id = db_text(&r, 0, 7),
-		.date = db_int(&r, 0, 10),
-	};
-	const char *from = cfg->mail_from ? cfg->mail_from : "carecircle <no-reply@localhost>";
-	char *msg = mail_build(a, &m, from);
 	char why[512] = "";
+	long http_status = 0;
 	int res;
-	if (!msg) {
-		snprintf(why, sizeof why, "message too large to build");
-		res = 2;
-	} else if (cfg->smtp_url && *cfg->smtp_url) {
-		res = send_smtp(cfg, m.to, msg, why, sizeof why);
+	if (hook) {
+		mail_hook h = {id, db_int(&r, 0, 12), db_text(&r, 0, 3), db_text(&r, 0, 4)};
+		res = mail_send_webhook(c, a, &h, &http_status, why, sizeof why);
 	} else {
-		res = send_file(cfg, id, msg, why, sizeof why);
+		res = send_mail(cfg, a, &r, id, why, sizeof why);
 	}
 	if (res == 0)
 		fault("kill-after-send");
+	const retry_rule *rule = hook ? &hook_rule : &mail_rule;
 	if (res == 0) {
-		rc = db_exec(c, &q_sent, DBP(dbi(id), dbi(util_now())));
-		log_info("msg=\"mail sent\" id=%lld transport=%s attempts=%lld", (long long)id,
-		         cfg->smtp_url && *cfg->smtp_url ? "smtp" : "file", (long long)attempts);
-	} else if (res == 2 || attempts >= MAX_ATTEMPTS) {
-		rc = db_exec(c, &q_failed, DBP(dbi(id), dbs(why)));
-		log_warn("msg=\"mail failed permanently\" id=%lld error=\"%s\"", (long long)id, why);
+		rc = db_exec(c, &q_sent, DBP(dbi(id), dbi(util_now()), dbi(http_status)));
+		log_info("msg=\"%s sent\" id=%lld transport=%s attempts=%lld", what, (long long)id,
+		         hook ? "http" : cfg->smtp_url && *cfg->smtp_url ? "smtp" : "file", (long long)attempts);
+	} else if (res == 2 || attempts >= rule->max_attempts) {
+		rc = db_exec(c, &q_failed, DBP(dbi(id), dbs(why), dbi(http_status)));
+		log_warn("msg=\"%s failed permanently\" id=%lld attempts=%lld error=\"%s\"", what, (long long)id,
+		         (long long)attempts, why);
 	} else {
-		int64_t wait = 30;
-		for (int64_t i = 1; i < attempts && wait < 6 * 3600; i++)
-			wait *= 2;
-		if (wait > 6 * 3600)
-			wait = 6 * 3600;
-		rc = db_exec(c, &q_retry, DBP(dbi(id), dbi(util_now() + wait), dbs(why)));
-		log_warn("msg=\"mail delivery failed; will retry\" id=%lld in=%llds error=\"%s\"", (long long)id,
+		int64_t wait = retry_wait(rule, attempts);
+		rc = db_exec(c, &q_retry, DBP(dbi(id), dbi(util_now() + wait), dbs(why), dbi(http_status)));
+		log_warn("msg=\"%s delivery failed; will retry\" id=%lld in=%llds error=\"%s\"", what, (long long)id,
 		         (long long)wait, why);
 	}
 	if (rc >= 0)
 		rc = 1;
 out:
 	arena_free(a);
+	return rc;
+}
+
+static const dbq q_depth = {"SELECT count(*) FROM outbox WHERE status IN ('queued', 'sending')", NULL};
+
+int mail_outbox_depth(dbc *c, int64_t *out)
+{
+	int rc;
+	*out = db_scalar(c, &q_depth, DBNOP, 0, &rc);
 	return rc;
 }
 

@@ -71,17 +71,22 @@ static int create_tx(dbc *c, void *p)
 {
 	struct create_ctx *x = p;
 	dbrows r;
-	int rc = db_query(c, &q_insert,
-	                  DBP(dbi(x->n->question_id), x->n->user_id ? dbi(x->n->user_id) : dbnull(),
-	                      dbs(x->n->guest_name && *x->n->guest_name ? x->n->guest_name : NULL),
-	                      dbs(x->n->body_md), dbs(x->html), dbi(x->n->created_at ? x->n->created_at : util_now()),
-	                      dbs(x->n->status ? x->n->status : "published")),
-	                  x->a, &r);
+	int rc = db_batch_run(c, x->n->also);
+	if (rc < 0)
+		return rc;
+	rc = db_query(c, &q_insert,
+	              DBP(dbi(x->n->question_id), x->n->user_id ? dbi(x->n->user_id) : dbnull(),
+	                  dbs(x->n->guest_name && *x->n->guest_name ? x->n->guest_name : NULL), dbs(x->n->body_md),
+	                  dbs(x->html), dbi(x->n->created_at ? x->n->created_at : util_now()),
+	                  dbs(x->n->status ? x->n->status : "published")),
+	              x->a, &r);
 	if (rc < 0)
 		return rc;
 	if (rc != 1)
 		return DB_ERR;
 	x->id = db_int(&r, 0, 0);
+	if (x->n->then && (rc = x->n->then(c, x->n->then_ctx, x->id)) < 0)
+		return rc;
 	if (x->n->nsources && (rc = source_insert(c, "answer", x->id, x->n->sources, x->n->nsources)) < 0)
 		return rc;
 	if (x->n->status && strcmp(x->n->status, "published") != 0)

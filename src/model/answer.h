@@ -24,6 +24,11 @@ typedef struct answer_new {
 	const struct post_source *sources; /* "Read more" links (guides), stored in the same transaction */
 	int nsources;
 	const char *status; /* NULL = "published"; "held" waits for a moderator (not counted) */
+	const db_batch *also; /* written in the same transaction (rate counters); may be NULL */
+	/* Called in the same transaction right after the insert, with the new id (the post's
+	 * moderation note); may be NULL. A negative return rolls the whole post back. */
+	int (*then)(dbc *c, void *ctx, int64_t id);
+	void *then_ctx;
 } answer_new;
 
 /* Published answers of a question, oldest first. */

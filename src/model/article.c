@@ -3,8 +3,49 @@
 
 #include <string.h>
 
+#include "core/utf8.h"
 #include "core/util.h"
 #include "model/autolink.h"
+#include "model/topic.h"
+
+static bool text_ok(const char *s, size_t min, size_t max)
+{
+	size_t n = s ? strlen(s) : 0;
+	if (s && !utf8_valid(s, n))
+		return false;
+	size_t cp = s ? utf8_count(s, n) : 0;
+	return cp >= min && cp <= max;
+}
+
+const char *article_slug_problem(arena *a, const char *slug, const char *title)
+{
+	if (*slug && !topic_slug_valid(slug))
+		return "The address can use lowercase letters, digits and single dashes (2 to 60 characters).";
+	if (!*slug && !*util_slugify(a, title ? title : "", 80))
+		return "Give the article an address: the title has no letters or digits to make one from.";
+	if (strcmp(slug, "new") == 0)
+		return "“new” is kept for the page that writes articles: choose another address.";
+	return NULL;
+}
+
+const char *article_check(arena *a, const article_new *n, const char **field)
+{
+	*field = "slug";
+	const char *why = article_slug_problem(a, n->slug ? n->slug : "", n->title);
+	if (why)
+		return why;
+	*field = "title";
+	if (!text_ok(n->title, ATITLE_MIN, ATITLE_MAX))
+		return "The title must be 5 to 150 characters of text.";
+	*field = "summary";
+	if (!text_ok(n->summary, 0, ASUMMARY_MAX))
+		return "The summary must be at most 300 characters of text.";
+	*field = "body";
+	if (!text_ok(n->body_md, ABODYX_MIN, ABODYX_MAX))
+		return "The article must be 50 to 60,000 characters of text.";
+	*field = NULL;
+	return NULL;
+}
 
 #define AR_COLS                                                                                        \
 	"ar.id, ar.topic_id, t.slug, t.name, ar.slug, ar.title, ar.summary, ar.body_md, ar.body_html, "   \

@@ -28,6 +28,13 @@ typedef struct article_new {
 	int nsources;
 } article_new;
 
+/* What is wrong with a new article's address (NULL when fine): slug is 2-60 of a-z, 0-9 and
+ * single dashes and not "new", or "" to make one from the title (which then needs letters). */
+const char *article_slug_problem(arena *a, const char *slug, const char *title);
+/* The article form's rules for text that does not come through a form (import): the slug as
+ * above, title, summary and body as valid UTF-8 within the limits above, in code points.
+ * NULL when fine, else a sentence and *field. */
+const char *article_check(arena *a, const article_new *n, const char **field);
 /* Inserts an article and its sources in one transaction; returns the id, DB_CONSTRAINT when the
  * slug is taken in that topic, or another error. */
 int64_t article_create(dbc *c, arena *a, const article_new *n);

@@ -64,3 +64,8 @@ int draft_delete(dbc *c, int64_t user_id, int64_t topic_id)
 {
 	return db_exec(c, &q_delete, DBP(dbi(user_id), dbi(topic_id)));
 }
+
+bool draft_delete_with(db_batch *b, int64_t user_id, int64_t topic_id)
+{
+	return db_batch_add(b, &q_delete, DBP(dbi(user_id), dbi(topic_id)), 0);
+}

@@ -16,6 +16,8 @@ int draft_get(dbc *c, arena *a, int64_t user_id, int64_t topic_id, draft *out);
 int draft_save(dbc *c, int64_t user_id, int64_t topic_id, const char *title, const char *body_md,
                bool anonymous);
 int draft_delete(dbc *c, int64_t user_id, int64_t topic_id);
+/* The same, later, in the transaction that posts the question (question_new.also). */
+bool draft_delete_with(db_batch *b, int64_t user_id, int64_t topic_id);
 /* All drafts of a member, newest first. */
 int draft_list(dbc *c, arena *a, int64_t user_id, draft **out);
 

@@ -49,10 +49,13 @@ static void read_img(const dbrows *r, int row, image *o)
 	o->data = NULL;
 	o->len = 0;
 	o->post_status = "";
+	o->members_only = false;
 }
 
 static const dbq q_get = {
-	"SELECT " IMG_COLS ", i.data, COALESCE(q.status, a.status, '') FROM images i "
+	"SELECT " IMG_COLS ", i.data, COALESCE(q.status, a.status, ''), "
+	"COALESCE(q.members_only, (SELECT aq.members_only FROM questions aq WHERE aq.id = a.question_id), 0) "
+	"FROM images i "
 	"LEFT JOIN questions q ON i.post_type = 'question' AND q.id = i.post_id "
 	"LEFT JOIN answers a ON i.post_type = 'answer' AND a.id = i.post_id WHERE i.id = $1",
 	NULL};
@@ -67,6 +70,7 @@ int image_get(dbc *c, arena *a, int64_t id, image *out)
 		out->data = d->s;
 		out->len = d->n;
 		out->post_status = db_text(&r, 0, 9);
+		out->members_only = db_int(&r, 0, 10) != 0;
 	}
 	return rc;
 }

@@ -10,6 +10,7 @@
 typedef struct image {
 	int64_t id, owner_id, post_id;
 	const char *post_type, *mime, *alt, *post_status;
+	bool members_only; /* on a members-only question or an answer under one (image_get) */
 	int width, height;
 	const void *data;
 	size_t len;

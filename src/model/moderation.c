@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "model/webhook.h"
 
 static const dbq q_note = {
 	"INSERT INTO post_mod (post_type, post_id, reason, crisis, spam_score, first_post, queued, updated_at) "
@@ -48,6 +49,7 @@ static const dbq q_queue = {
 struct flag_ctx {
 	const char *type, *client, *reason, *note;
 	int64_t id, user_id, flag_id;
+	arena *a;
 };
 
 static int flag_tx(dbc *c, void *p)
@@ -68,14 +70,19 @@ static int flag_tx(dbc *c, void *p)
 	if (rc < 0)
 		return rc;
 	rc = db_exec(c, &q_queue, DBP(dbs(x->type), dbi(x->id), dbs("flagged by a reader"), dbi(now)));
+	if (rc < 0)
+		return rc;
+	/* post.flagged for the webhooks, in the flag's transaction (never the reporter or the note). */
+	rc = webhook_on_flag(c, x->a, x->type, x->id, x->reason);
 	return rc < 0 ? rc : 1;
 }
 
 int64_t mod_flag(dbc *c, const char *post_type, int64_t post_id, int64_t user_id, const char *client,
                  const char *reason, const char *note)
 {
-	struct flag_ctx x = {post_type, client, reason, note ? note : "", post_id, user_id, 0};
+	struct flag_ctx x = {post_type, client, reason, note ? note : "", post_id, user_id, 0, arena_new(4096)};
 	int rc = db_tx(c, flag_tx, &x);
+	arena_free(x.a);
 	return rc < 0 ? rc : x.flag_id;
 }
 

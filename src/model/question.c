@@ -12,14 +12,14 @@
 #define Q_COLS                                                                                    \
 	"q.id, q.topic_id, t.slug, t.name, q.title, q.slug, q.body_md, q.body_html, q.excerpt, "     \
 	"q.status, q.created_at, q.edited_at, q.view_count, q.answer_count, q.accepted_answer_id, " \
-	AUTHOR_COLS("q")
+	"q.members_only, " AUTHOR_COLS("q")
 #define Q_FROM " FROM questions q JOIN topics t ON t.id = q.topic_id LEFT JOIN users u ON u.id = q.user_id "
 
 /* List queries skip the bodies. */
 #define QL_COLS                                                                                   \
 	"q.id, q.topic_id, t.slug, t.name, q.title, q.slug, '', '', q.excerpt, "                     \
 	"q.status, q.created_at, q.edited_at, q.view_count, q.answer_count, q.accepted_answer_id, " \
-	AUTHOR_COLS("q")
+	"q.members_only, " AUTHOR_COLS("q")
 
 static void read_q(const dbrows *r, int row, question *q)
 {
@@ -38,7 +38,8 @@ static void read_q(const dbrows *r, int row, question *q)
 	q->view_count = db_int(r, row, 12);
 	q->answer_count = db_int(r, row, 13);
 	q->accepted_answer_id = db_int(r, row, 14);
-	author_read(r, row, 15, &q->by);
+	q->members_only = db_int(r, row, 15) != 0;
+	author_read(r, row, 16, &q->by);
 }
 
 static int many(dbc *c, arena *a, const dbq *q, const dbv *p, int np, question **out)
@@ -124,8 +125,8 @@ int question_list_user(dbc *c, arena *a, int64_t user_id, bool include_anonymous
 
 static const dbq q_insert = {
 	"INSERT INTO questions (topic_id, user_id, guest_name, anonymous, title, slug, body_md, "
-	"body_html, excerpt, created_at, terms_accepted_at, status) "
-	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11) RETURNING id",
+	"body_html, excerpt, created_at, terms_accepted_at, status, members_only) "
+	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12) RETURNING id",
 	NULL};
 static const dbq q_topic_count = {
 	"UPDATE topics SET question_count = question_count + 1 WHERE id = $1", NULL};
@@ -142,18 +143,23 @@ static int create_tx(dbc *c, void *p)
 	struct create_ctx *x = p;
 	const question_new *q = x->q;
 	dbrows r;
-	int rc = db_query(c, &q_insert,
-	                  DBP(dbi(q->topic_id), q->user_id ? dbi(q->user_id) : dbnull(),
-	                      dbs(q->guest_name && *q->guest_name ? q->guest_name : NULL),
-	                      dbi(q->anonymous ? 1 : 0), dbs(q->title), dbs(x->slug), dbs(q->body_md),
-	                      dbs(x->html), dbs(x->excerpt), dbi(q->created_at ? q->created_at : util_now()),
-	                      dbs(q->status ? q->status : "published")),
-	                  x->a, &r);
+	int rc = db_batch_run(c, q->also);
+	if (rc < 0)
+		return rc;
+	rc = db_query(c, &q_insert,
+	              DBP(dbi(q->topic_id), q->user_id ? dbi(q->user_id) : dbnull(),
+	                  dbs(q->guest_name && *q->guest_name ? q->guest_name : NULL), dbi(q->anonymous ? 1 : 0),
+	                  dbs(q->title), dbs(x->slug), dbs(q->body_md), dbs(x->html), dbs(x->excerpt),
+	                  dbi(q->created_at ? q->created_at : util_now()), dbs(q->status ? q->status : "published"),
+	                  dbi(q->members_only ? 1 : 0)),
+	              x->a, &r);
 	if (rc < 0)
 		return rc;
 	if (rc != 1)
 		return DB_ERR;
 	x->id = db_int(&r, 0, 0);
+	if (q->then && (rc = q->then(c, q->then_ctx, x->id)) < 0)
+		return rc;
 	if (q->status && strcmp(q->status, "published") != 0)
 		return 1; /* counted when a moderator publishes it */
 	rc = db_exec(c, &q_topic_count, DBP(dbi(q->topic_id)));
@@ -185,13 +191,14 @@ static const dbq q_rev = {
 	NULL};
 static const dbq q_update = {
 	"UPDATE questions SET title = $2, slug = $3, body_md = $4, body_html = $5, excerpt = $6, "
-	"edited_at = $7 WHERE id = $1",
+	"edited_at = $7, members_only = CASE WHEN $8 < 0 THEN members_only ELSE $8 END WHERE id = $1",
 	NULL};
 
 struct edit_ctx {
 	arena *a;
 	int64_t id, editor_id;
 	const char *title, *body_md, *note, *html, *excerpt, *slug;
+	int members_only;
 };
 
 static int edit_tx(dbc *c, void *p)
@@ -210,12 +217,12 @@ static int edit_tx(dbc *c, void *p)
 		return rc;
 	rc = db_exec(c, &q_update,
 	             DBP(dbi(x->id), dbs(x->title), dbs(x->slug), dbs(x->body_md), dbs(x->html),
-	                 dbs(x->excerpt), dbi(now)));
+	                 dbs(x->excerpt), dbi(now), dbi(x->members_only)));
 	return rc < 0 ? rc : 1;
 }
 
 int question_edit(dbc *c, arena *a, int64_t id, int64_t editor_id, const char *title,
-                  const char *body_md, const char *note)
+                  const char *body_md, const char *note, int members_only)
 {
 	size_t bl = strlen(body_md);
 	struct edit_ctx x = {a,
@@ -226,7 +233,8 @@ int question_edit(dbc *c, arena *a, int64_t id, int64_t editor_id, const char *t
 	                     note,
 	                     autolink_render_answer(c, a, body_md, bl, id),
 	                     md_excerpt(a, body_md, bl, EXCERPT_LEN),
-	                     util_slugify(a, title, 80)};
+	                     util_slugify(a, title, 80),
+	                     members_only};
 	return db_tx(c, edit_tx, &x);
 }
 

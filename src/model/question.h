@@ -23,6 +23,7 @@ typedef struct question {
 	const char *title, *slug, *body_md, *body_html, *excerpt, *status;
 	author by;
 	int64_t created_at, edited_at, view_count, answer_count, accepted_answer_id;
+	bool members_only; /* guests see a teaser (docs/security.md, Privacy) */
 } question;
 
 typedef struct question_new {
@@ -33,6 +34,12 @@ typedef struct question_new {
 	const char *title, *body_md;
 	int64_t created_at; /* 0 = now (the demo loader back-dates) */
 	const char *status; /* NULL = "published"; "held" waits for a moderator (not counted) */
+	bool members_only;  /* for members only: guests see a teaser */
+	const db_batch *also; /* written in the same transaction (rate counters); may be NULL */
+	/* Called in the same transaction right after the insert, with the new id (the post's
+	 * moderation note); may be NULL. A negative return rolls the whole post back. */
+	int (*then)(dbc *c, void *ctx, int64_t id);
+	void *then_ctx;
 } question_new;
 
 /* 1 found, 0 not, < 0 error. Only published questions unless any_status. */
@@ -52,9 +59,10 @@ int question_list_user(dbc *c, arena *a, int64_t user_id, bool include_anonymous
 /* Inserts a question (markdown rendered now, topic count kept) in one transaction.
  * Returns the new id or < 0. */
 int64_t question_create(dbc *c, arena *a, const question_new *q);
-/* Keeps the previous text as a revision, then updates. Returns 1, 0 if no such question, or < 0. */
+/* Keeps the previous text as a revision, then updates; members_only 0 or 1 sets the flag,
+ * -1 leaves it. Returns 1, 0 if no such question, or < 0. */
 int question_edit(dbc *c, arena *a, int64_t id, int64_t editor_id, const char *title,
-                  const char *body_md, const char *note);
+                  const char *body_md, const char *note, int members_only);
 /* Marks answer_id (0 clears) as the accepted answer of question id. */
 int question_accept(dbc *c, int64_t id, int64_t answer_id);
 /* Adds n to the view count (counts are gathered in memory and flushed in batches). */

@@ -95,7 +95,7 @@ static const dbq q_search = {
 	"   WHERE questions_fts MATCH $1 AND rowid = q.id) END, "
 	" q.answer_count, q.created_at, b.aid, count(*) OVER () "
 	"FROM b JOIN questions q ON q.id = b.qid JOIN topics t ON t.id = q.topic_id "
-	"WHERE q.status = 'published' AND ($2 = '' OR t.slug = $2) "
+	"WHERE q.status = 'published' AND ($2 = '' OR t.slug = $2) AND (q.members_only = 0 OR $6 = 1) "
 	"ORDER BY b.score, q.id DESC LIMIT $3 OFFSET $4",
 	"WITH m AS ("
 	" (SELECT q.id AS qid, 0::bigint AS aid, ts_rank(q.search, to_tsquery('english', $1)) AS score"
@@ -110,7 +110,7 @@ static const dbq q_search = {
 	" 'StartSel=\x01, StopSel=\x02, MaxWords=30, MinWords=12, ShortWord=2, FragmentDelimiter=…, MaxFragments=2'), "
 	" q.answer_count, q.created_at, b.aid, count(*) OVER () "
 	"FROM b JOIN questions q ON q.id = b.qid JOIN topics t ON t.id = q.topic_id "
-	"WHERE q.status = 'published' AND ($2 = '' OR t.slug = $2) "
+	"WHERE q.status = 'published' AND ($2 = '' OR t.slug = $2) AND (q.members_only = 0 OR $6 = 1) "
 	"ORDER BY b.score DESC, q.id DESC LIMIT $3 OFFSET $4"};
 /* Only for a page past the end, where the window has no row to report the total on. */
 static const dbq q_count = {
@@ -120,14 +120,14 @@ static const dbq q_count = {
 	" SELECT * FROM (SELECT a.question_id AS qid FROM answers_fts JOIN answers a ON a.id = answers_fts.rowid"
 	"  WHERE answers_fts MATCH $1 AND a.status = 'published' ORDER BY answers_fts.rowid DESC LIMIT $3))"
 	"SELECT count(*) FROM m JOIN questions q ON q.id = m.qid JOIN topics t ON t.id = q.topic_id "
-	"WHERE q.status = 'published' AND ($2 = '' OR t.slug = $2)",
+	"WHERE q.status = 'published' AND ($2 = '' OR t.slug = $2) AND (q.members_only = 0 OR $4 = 1)",
 	"WITH m AS ("
 	" (SELECT q.id AS qid FROM questions q WHERE q.search @@ to_tsquery('english', $1) ORDER BY q.id DESC LIMIT $3)"
 	" UNION"
 	" (SELECT a.question_id FROM answers a WHERE a.search @@ to_tsquery('english', $1) AND a.status = 'published'"
 	"  ORDER BY a.id DESC LIMIT $3))"
 	"SELECT count(*) FROM m JOIN questions q ON q.id = m.qid JOIN topics t ON t.id = q.topic_id "
-	"WHERE q.status = 'published' AND ($2 = '' OR t.slug = $2)"};
+	"WHERE q.status = 'published' AND ($2 = '' OR t.slug = $2) AND (q.members_only = 0 OR $4 = 1)"};
 
 static void read_hits(const dbrows *r, int n, search_hit *out)
 {
@@ -145,11 +145,11 @@ static void read_hits(const dbrows *r, int n, search_hit *out)
 	}
 }
 
-static int run(dbc *c, arena *a, const char *fts, const char *topic, int limit, int offset, search_hit **out,
-               int64_t *total)
+static int run(dbc *c, arena *a, const char *fts, const char *topic, int limit, int offset, bool members,
+               search_hit **out, int64_t *total)
 {
 	dbrows r;
-	int rc = db_query(c, &q_search, DBP(dbs(fts), dbs(topic), dbi(limit), dbi(offset), dbi(SEARCH_CANDIDATES)),
+	int rc = db_query(c, &q_search, DBP(dbs(fts), dbs(topic), dbi(limit), dbi(offset), dbi(SEARCH_CANDIDATES), dbi(members)),
 	                  a, &r);
 	if (rc < 0)
 		return rc;
@@ -159,7 +159,7 @@ static int run(dbc *c, arena *a, const char *fts, const char *topic, int limit, 
 		*total = db_int(&r, 0, 9);
 	} else if (offset > 0) {
 		int crc;
-		*total = db_scalar(c, &q_count, DBP(dbs(fts), dbs(topic), dbi(SEARCH_CANDIDATES)), 0, &crc);
+		*total = db_scalar(c, &q_count, DBP(dbs(fts), dbs(topic), dbi(SEARCH_CANDIDATES), dbi(members)), 0, &crc);
 		if (crc < 0)
 			return crc;
 	} else {
@@ -171,6 +171,12 @@ static int run(dbc *c, arena *a, const char *fts, const char *topic, int limit, 
 int search_questions(dbc *c, arena *a, const char *text, const char *topic, int limit, int offset,
                      search_hit **out, int64_t *total)
 {
+	return search_questions_as(c, a, text, topic, limit, offset, false, out, total);
+}
+
+int search_questions_as(dbc *c, arena *a, const char *text, const char *topic, int limit, int offset,
+                        bool members, search_hit **out, int64_t *total)
+{
 	*total = 0;
 	*out = NULL;
 	if (!topic)
@@ -180,12 +186,12 @@ int search_questions(dbc *c, arena *a, const char *text, const char *topic, int 
 	char *fts = search_query(a, v, text, false, pg);
 	if (!*fts)
 		return 0;
-	int rc = run(c, a, fts, topic, limit, offset, out, total);
+	int rc = run(c, a, fts, topic, limit, offset, members, out, total);
 	if (rc == 0 && *total == 0 && offset == 0) {
 		/* Nothing has every word: fall back to any word, best matches first. */
 		char *anyq = search_query(a, v, text, true, pg);
 		if (strcmp(anyq, fts) != 0)
-			rc = run(c, a, anyq, topic, limit, offset, out, total);
+			rc = run(c, a, anyq, topic, limit, offset, members, out, total);
 	}
 	return rc;
 }

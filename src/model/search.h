@@ -29,9 +29,13 @@ enum { SEARCH_MAX_TERMS = 12, SEARCH_MAX_GROUP = 16, SEARCH_CANDIDATES = 2000 };
  * any = join the groups with OR instead of AND. Returns "" when nothing searchable is left. */
 char *search_query(arena *a, const vocab *v, const char *text, bool any, bool pg);
 /* Questions whose title, body or any published answer match, best first; topic may be NULL or "".
+ * Leaves out members-only questions (what a guest may see).
  * Returns the hit count on this page or < 0; *total is the number of matching questions. */
 int search_questions(dbc *c, arena *a, const char *text, const char *topic, int limit, int offset,
                      search_hit **out, int64_t *total);
+/* The same; members-only questions (and their answers) are left out unless members is true. */
+int search_questions_as(dbc *c, arena *a, const char *text, const char *topic, int limit, int offset,
+                        bool members, search_hit **out, int64_t *total);
 /* Published articles that match, best first. */
 int search_articles(dbc *c, arena *a, const char *text, const char *topic, int limit, article_hit **out);
 /* Questions like the given text (a title while asking, or a question page), any word matching,

@@ -2,8 +2,10 @@
 #include "model/user.h"
 
 #include <ctype.h>
+#include <pthread.h>
 #include <sodium.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/util.h"
 
@@ -60,20 +62,52 @@ bool user_valid_email(const char *s)
 	return true;
 }
 
+/* Each argon2id hash takes 64 MiB and a core for a while: at most one per core runs at once,
+ * however many requests (write threads) ask, so a burst of logins cannot exhaust memory. */
+static pthread_mutex_t pw_m = PTHREAD_MUTEX_INITIALIZER;
+static pthread_cond_t pw_cv = PTHREAD_COND_INITIALIZER;
+static int pw_busy;
+
+static void pw_enter(void)
+{
+	static int slots;
+	pthread_mutex_lock(&pw_m);
+	if (!slots) {
+		long n = sysconf(_SC_NPROCESSORS_ONLN);
+		slots = n > 0 ? (int)n : 1;
+	}
+	while (pw_busy >= slots)
+		pthread_cond_wait(&pw_cv, &pw_m);
+	pw_busy++;
+	pthread_mutex_unlock(&pw_m);
+}
+
+static void pw_leave(void)
+{
+	pthread_mutex_lock(&pw_m);
+	pw_busy--;
+	pthread_cond_signal(&pw_cv);
+	pthread_mutex_unlock(&pw_m);
+}
+
 char *user_hash_password(arena *a, const char *password)
 {
 	char *out = arena_alloc(a, crypto_pwhash_STRBYTES);
-	if (crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
-	                      crypto_pwhash_MEMLIMIT_INTERACTIVE) != 0)
-		return NULL;
-	return out;
+	pw_enter();
+	int rc = crypto_pwhash_str(out, password, strlen(password), crypto_pwhash_OPSLIMIT_INTERACTIVE,
+	                           crypto_pwhash_MEMLIMIT_INTERACTIVE);
+	pw_leave();
+	return rc == 0 ? out : NULL;
 }
 
 bool user_check_password(const char *hash, const char *password)
 {
 	if (!hash || !password)
 		return false;
-	return crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	pw_enter();
+	bool ok = crypto_pwhash_str_verify(hash, password, strlen(password)) == 0;
+	pw_leave();
+	return ok;
 }
 
 #define USER_COLS "u.id, u.username, u.email, u.role, u.display_name, u.title, u.bio, u.status, u.created_at"

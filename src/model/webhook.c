@@ -1,4 +1,4 @@
-/* webhook.c: webhook endpoints, events queued in the writer's transaction, claim/confirm. */
+/* webhook.c: webhook endpoints, and their events queued as outbox rows in the writer's transaction. */
 #include "model/webhook.h"
 
 #include <jansson.h>
@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "mail/mail.h"
 
 const char *const webhook_events[] = {"question.created", "answer.created", "post.flagged", NULL};
 
@@ -73,9 +74,10 @@ int webhook_list(dbc *c, arena *a, webhook **out)
 	return rc;
 }
 
-#define D_COLS                                                                                          \
-	"d.id, d.webhook_id, d.attempts, d.next_attempt_at, d.created_at, d.delivered_at, d.last_http_status, " \
-	"d.event, d.payload, d.status, d.last_error, w.url, w.secret"
+/* Deliveries are outbox rows of kind 'webhook' (mail/worker.c sends them; docs/mail.md). */
+#define D_COLS                                                                                        \
+	"o.id, o.webhook_id, o.attempts, o.next_at, o.created_at, COALESCE(o.sent_at, 0), o.http_status, " \
+	"o.subject, o.body_text, o.status, o.last_error, o.to_addr"
 
 static void read_d(const dbrows *r, int i, webhook_delivery *d)
 {
@@ -91,12 +93,10 @@ static void read_d(const dbrows *r, int i, webhook_delivery *d)
 	d->status = db_text(r, i, 9);
 	d->last_error = db_text(r, i, 10);
 	d->url = db_text(r, i, 11);
-	d->secret = db_text(r, i, 12);
 }
 
 static const dbq q_log = {
-	"SELECT " D_COLS " FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id ORDER BY d.id DESC LIMIT $1",
-	NULL};
+	"SELECT " D_COLS " FROM outbox o WHERE o.kind = 'webhook' ORDER BY o.id DESC LIMIT $1", NULL};
 
 int webhook_log(dbc *c, arena *a, int limit, webhook_delivery **out)
 {
@@ -111,7 +111,7 @@ int webhook_log(dbc *c, arena *a, int limit, webhook_delivery **out)
 }
 
 static const dbq q_depth = {
-	"SELECT count(*) FROM webhook_deliveries WHERE status IN ('pending', 'sending')", NULL};
+	"SELECT count(*) FROM outbox WHERE kind = 'webhook' AND status IN ('queued', 'sending')", NULL};
 
 int webhook_queue_depth(dbc *c, int64_t *out)
 {
@@ -120,18 +120,42 @@ int webhook_queue_depth(dbc *c, int64_t *out)
 	return rc;
 }
 
-/* One row per subscribed, active webhook; events is matched as a whole comma-separated word. */
+/* One outbox row per subscribed, active webhook; events is matched as a whole comma-separated
+ * word. message_id (unique in the outbox) is made from the endpoint and a random nonce. */
 static const dbq q_emit = {
-	"INSERT INTO webhook_deliveries (webhook_id, event, payload, next_attempt_at, created_at) "
-	"SELECT id, $1, $2, $3, $3 FROM webhooks WHERE active = 1 AND (',' || events || ',') LIKE $4",
+	"INSERT INTO outbox (kind, to_addr, subject, body_text, body_html, message_id, next_at, created_at, webhook_id) "
+	"SELECT 'webhook', url, $1, $2, '', 'webhook-' || id || '-' || CAST($5 AS TEXT), $3, $3, id FROM webhooks "
+	"WHERE active = 1 AND (',' || events || ',') LIKE $4",
 	NULL};
 
 int webhook_emit(dbc *c, const char *event, const char *payload)
 {
 	char pat[80];
 	snprintf(pat, sizeof pat, "%%,%s,%%", event);
+	unsigned char raw[12];
+	char nonce[2 * sizeof raw + 1];
+	util_random(raw, sizeof raw);
+	sodium_bin2hex(nonce, sizeof nonce, raw, sizeof raw);
 	int64_t now = util_now();
-	return db_exec(c, &q_emit, DBP(dbs(event), dbs(payload), dbi(now), dbs(pat)));
+	int rc = db_exec(c, &q_emit, DBP(dbs(event), dbs(payload), dbi(now), dbs(pat), dbs(nonce)));
+	if (rc > 0)
+		mail_kick(); /* the outbox worker looks once the transaction is committed */
+	return rc;
+}
+
+static const dbq q_endpoint = {"SELECT url, secret, active FROM webhooks WHERE id = $1", NULL};
+
+int webhook_endpoint(dbc *c, arena *a, int64_t id, webhook *out)
+{
+	dbrows r;
+	int rc = db_query(c, &q_endpoint, DBP(dbi(id)), a, &r);
+	if (rc == 1) {
+		out->id = id;
+		out->url = db_text(&r, 0, 0);
+		out->secret = db_text(&r, 0, 1);
+		out->active = db_int(&r, 0, 2) != 0;
+	}
+	return rc;
 }
 
 /* Wraps data into {"event", "occurred_at", "data"} and queues it. Takes data. */
@@ -178,57 +202,6 @@ int webhook_on_flag(dbc *c, arena *a, const char *post_type, int64_t post_id, co
 	json_object_set_new(d, "post_id", json_integer(post_id));
 	json_object_set_new(d, "reason", json_string(reason ? reason : ""));
 	return emit_json(c, a, "post.flagged", d);
-}
-
-/* Mark: one due row becomes 'sending' for 60 s (a crashed sender's rows come back after that).
- * PostgreSQL skips rows another node is claiming. */
-static const dbq q_claim = {
-	"UPDATE webhook_deliveries SET status = 'sending', locked_until = $1 + 60, attempts = attempts + 1 "
-	"WHERE id = (SELECT id FROM webhook_deliveries WHERE (status = 'pending' AND next_attempt_at <= $1) "
-	"OR (status = 'sending' AND locked_until < $1) ORDER BY id LIMIT 1) RETURNING id",
-	"UPDATE webhook_deliveries SET status = 'sending', locked_until = $1 + 60, attempts = attempts + 1 "
-	"WHERE id = (SELECT id FROM webhook_deliveries WHERE (status = 'pending' AND next_attempt_at <= $1) "
-	"OR (status = 'sending' AND locked_until < $1) ORDER BY id LIMIT 1 FOR UPDATE SKIP LOCKED) RETURNING id"};
-static const dbq q_get = {
-	"SELECT " D_COLS " FROM webhook_deliveries d JOIN webhooks w ON w.id = d.webhook_id WHERE d.id = $1", NULL};
-
-int webhook_claim(dbc *c, arena *a, webhook_delivery *out)
-{
-	dbrows r;
-	int rc = db_query(c, &q_claim, DBP(dbi(util_now())), a, &r);
-	if (rc <= 0)
-		return rc;
-	int64_t id = db_int(&r, 0, 0);
-	rc = db_query(c, &q_get, DBP(dbi(id)), a, &r);
-	if (rc == 1)
-		read_d(&r, 0, out);
-	return rc;
-}
-
-static const dbq q_done = {
-	"UPDATE webhook_deliveries SET status = 'done', delivered_at = $2, last_http_status = $3, last_error = '' "
-	"WHERE id = $1",
-	NULL};
-static const dbq q_retry = {
-	"UPDATE webhook_deliveries SET status = $2, next_attempt_at = $3, last_http_status = $4, last_error = $5 "
-	"WHERE id = $1",
-	NULL};
-
-int webhook_confirm(dbc *c, const webhook_delivery *d, bool ok, int http_status, const char *error)
-{
-	int64_t now = util_now();
-	if (ok)
-		return db_exec(c, &q_done, DBP(dbi(d->id), dbi(now), dbi(http_status)));
-	bool give_up = d->attempts >= WEBHOOK_MAX_ATTEMPTS;
-	/* 2 s, 4 s, 8 s … doubling, at most an hour apart. */
-	int64_t wait = WEBHOOK_RETRY_BASE;
-	for (int64_t i = 1; i < d->attempts && wait < 3600; i++)
-		wait *= 2;
-	if (wait > 3600)
-		wait = 3600;
-	return db_exec(c, &q_retry,
-	               DBP(dbi(d->id), dbs(give_up ? "failed" : "pending"), dbi(now + wait), dbi(http_status),
-	                   dbs(error ? error : "")));
 }
 
 char *webhook_signature(arena *a, const char *secret, int64_t timestamp, const char *body)

@@ -1,10 +1,10 @@
-/* webhook.h: webhooks: endpoints admins register for events, and the durable delivery queue.
+/* webhook.h: webhooks: endpoints admins register for events, and their deliveries.
  *
- * Events are queued inside the transaction that makes them happen (a question and its
- * delivery rows commit together), then a worker claims due rows (mark), POSTs them with an
- * HMAC-SHA256 signature (send), and records the outcome (confirm), retrying failures with
- * backoff. Delivery is at least once: receivers dedupe by the X-Carecircle-Delivery id.
- * This queue follows the mail outbox's protocol and should share its table once merged. */
+ * A delivery is an outbox row of kind 'webhook' (the same durable queue as mail): it is
+ * queued inside the transaction that makes the event happen, then the outbox worker
+ * (mail/worker.c) claims it with a lease, POSTs it with an HMAC-SHA256 signature
+ * (mail/hook.c), and records the outcome, retrying failures with backoff. Delivery is at
+ * least once: receivers dedupe by the X-Carecircle-Delivery id (the outbox id). */
 #ifndef CC_WEBHOOK_H
 #define CC_WEBHOOK_H
 #include <stdbool.h>
@@ -12,7 +12,7 @@
 
 #include "db/db.h"
 
-enum { WEBHOOK_URL_MAX = 500, WEBHOOK_MAX_ATTEMPTS = 10, WEBHOOK_RETRY_BASE = 2 /* seconds */ };
+enum { WEBHOOK_URL_MAX = 500, WEBHOOK_MAX_ATTEMPTS = 10, WEBHOOK_RETRY_BASE = 2 /* seconds */, WEBHOOK_RETRY_MAX = 3600 };
 
 /* The events a webhook can subscribe to, ending with NULL. */
 extern const char *const webhook_events[];
@@ -23,9 +23,10 @@ typedef struct webhook {
 	bool active;
 } webhook;
 
+/* One delivery (an outbox row); status is the outbox's: queued, sending, sent, failed. */
 typedef struct webhook_delivery {
 	int64_t id, webhook_id, attempts, next_attempt_at, created_at, delivered_at, last_http_status;
-	const char *event, *payload, *status, *last_error, *url, *secret;
+	const char *event, *payload, *status, *last_error, *url;
 } webhook_delivery;
 
 /* NULL when url is an acceptable endpoint (http or https, no spaces, at most 500 bytes). */
@@ -34,13 +35,15 @@ const char *webhook_url_check(const char *url);
 int64_t webhook_create(dbc *c, arena *a, const char *url, const char *events, int64_t created_by);
 int webhook_delete(dbc *c, int64_t id);
 int webhook_list(dbc *c, arena *a, webhook **out);
+/* The endpoint's current URL, secret and state (the sender signs with it). 1, 0 gone, < 0. */
+int webhook_endpoint(dbc *c, arena *a, int64_t id, webhook *out);
 /* Recent deliveries (all webhooks), newest first. */
 int webhook_log(dbc *c, arena *a, int limit, webhook_delivery **out);
-/* Pending or in-flight deliveries (for /metrics). */
+/* Queued or in-flight deliveries (for /metrics). */
 int webhook_queue_depth(dbc *c, int64_t *out);
 
-/* Queues payload (a JSON object text) for every active webhook subscribed to event. Call it
- * inside the transaction of the change. Returns rows queued or < 0. */
+/* Queues payload (a JSON object text) as an outbox row for every active webhook subscribed to
+ * event. Call it inside the transaction of the change. Returns rows queued or < 0. */
 int webhook_emit(dbc *c, const char *event, const char *payload);
 /* The events themselves (payloads carry ids and public fields only, never who is behind an
  * anonymous post). */
@@ -48,10 +51,6 @@ int webhook_on_question(dbc *c, arena *a, int64_t id, int64_t topic_id, const ch
 int webhook_on_answer(dbc *c, arena *a, int64_t id, int64_t question_id);
 int webhook_on_flag(dbc *c, arena *a, const char *post_type, int64_t post_id, const char *reason);
 
-/* Claims one due delivery (marks it sending for a minute). 1 claimed, 0 none, < 0 error. */
-int webhook_claim(dbc *c, arena *a, webhook_delivery *out);
-/* Records the outcome of a claimed delivery: done, or retry later, or failed for good. */
-int webhook_confirm(dbc *c, const webhook_delivery *d, bool ok, int http_status, const char *error);
 /* "t=TIMESTAMP,v1=HEX" where HEX = HMAC-SHA256(secret, TIMESTAMP "." body). */
 char *webhook_signature(arena *a, const char *secret, int64_t timestamp, const char *body);
 

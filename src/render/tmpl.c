@@ -1,6 +1,7 @@
 /* tmpl.c: parse templates into flat op lists once; render them against arena values. */
 #include "render/tmpl.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,10 +25,21 @@ struct tval {
 		bool b;
 		struct {
 			const char **keys; /* objects only */
+			uint32_t *hashes;  /* objects only: key_hash of each key, compared before the key */
 			tval **vals;
 		} c;
 	} u;
 };
+
+/* FNV-1a: keys are short names; a page renders thousands of lookups, so each compares a
+ * number first and the string only on a match. */
+static uint32_t key_hash(const char *k)
+{
+	uint32_t h = 2166136261u;
+	for (; *k; k++)
+		h = (h ^ (unsigned char)*k) * 16777619u;
+	return h;
+}
 
 static tval *tv_new(arena *a, enum tv_type t)
 {
@@ -55,9 +67,12 @@ static void grow(tval *o)
 	int nc = o->cap ? o->cap * 2 : 8;
 	o->u.c.vals = arena_realloc(o->a, o->u.c.vals, sizeof(tval *) * (size_t)o->cap,
 	                            sizeof(tval *) * (size_t)nc);
-	if (o->t == TV_OBJ)
+	if (o->t == TV_OBJ) {
 		o->u.c.keys = arena_realloc(o->a, o->u.c.keys, sizeof(char *) * (size_t)o->cap,
 		                            sizeof(char *) * (size_t)nc);
+		o->u.c.hashes = arena_realloc(o->a, o->u.c.hashes, sizeof(uint32_t) * (size_t)o->cap,
+		                              sizeof(uint32_t) * (size_t)nc);
+	}
 	o->cap = nc;
 }
 
@@ -65,13 +80,15 @@ void tv_put(tval *o, const char *key, tval *v)
 {
 	if (!o || o->t != TV_OBJ)
 		return;
+	uint32_t h = key_hash(key);
 	for (int i = 0; i < o->n; i++)
-		if (strcmp(o->u.c.keys[i], key) == 0) {
+		if (o->u.c.hashes[i] == h && strcmp(o->u.c.keys[i], key) == 0) {
 			o->u.c.vals[i] = v;
 			return;
 		}
 	grow(o);
 	o->u.c.keys[o->n] = key;
+	o->u.c.hashes[o->n] = h;
 	o->u.c.vals[o->n++] = v;
 }
 
@@ -161,14 +178,19 @@ int tv_len(const tval *list)
 	return list && list->t == TV_LIST ? list->n : 0;
 }
 
-const tval *tv_get(const tval *o, const char *key)
+static const tval *get_hashed(const tval *o, const char *key, uint32_t h)
 {
 	if (!o || o->t != TV_OBJ)
 		return NULL;
 	for (int i = 0; i < o->n; i++)
-		if (o->u.c.keys[i][0] == key[0] && strcmp(o->u.c.keys[i], key) == 0)
+		if (o->u.c.hashes[i] == h && strcmp(o->u.c.keys[i], key) == 0)
 			return o->u.c.vals[i];
 	return NULL;
+}
+
+const tval *tv_get(const tval *o, const char *key)
+{
+	return get_hashed(o, key, key_hash(key));
 }
 
 const char *tv_get_str(const tval *o, const char *key)
@@ -179,6 +201,7 @@ const char *tv_get_str(const tval *o, const char *key)
 
 /* ---- templates ---- */
 
+enum { TMPL_PATH_HASHED = 6 };
 enum op_type { OP_TEXT, OP_VAR, OP_RAW, OP_SECTION, OP_INVERTED, OP_PARTIAL };
 
 struct op {
@@ -187,6 +210,7 @@ struct op {
 	size_t len;
 	char **path;      /* dotted name split; path[0] == "." for the current item */
 	int npath;
+	uint32_t hpath[TMPL_PATH_HASHED]; /* key_hash of the first path names */
 	int end;          /* sections: index of the first op after the section */
 	int partial;      /* OP_PARTIAL: template index, resolved after all are parsed */
 };
@@ -284,7 +308,10 @@ static int split_path(struct op *op, const char *name, size_t n)
 				return -1;
 			}
 			op->path = realloc(op->path, sizeof(char *) * (size_t)(op->npath + 1));
-			op->path[op->npath++] = strndup(name + start, i - start);
+			op->path[op->npath] = strndup(name + start, i - start);
+			if (op->npath < TMPL_PATH_HASHED)
+				op->hpath[op->npath] = key_hash(op->path[op->npath]);
+			op->npath++;
 			start = i + 1;
 		}
 	}
@@ -565,9 +592,9 @@ static const tval *lookup(const struct ctx *c, const struct op *op)
 		return c->stack[c->depth - 1];
 	const tval *v = NULL;
 	for (int i = c->depth - 1; i >= 0 && !v; i--)
-		v = tv_get(c->stack[i], op->path[0]);
+		v = get_hashed(c->stack[i], op->path[0], op->hpath[0]);
 	for (int k = 1; v && k < op->npath; k++)
-		v = tv_get(v, op->path[k]);
+		v = k < TMPL_PATH_HASHED ? get_hashed(v, op->path[k], op->hpath[k]) : tv_get(v, op->path[k]);
 	return v;
 }
 

@@ -33,6 +33,11 @@ int64_t limit_hit(dbc *c, const char *bucket, const char *client, int window, in
 	return n;
 }
 
+bool limit_hit_with(db_batch *b, const char *bucket, const char *client, int window, int64_t now, int64_t cap)
+{
+	return db_batch_add(b, &q_hit, DBP(dbs(bucket), dbs(client), dbi(window_of(window, now))), cap);
+}
+
 int64_t limit_peek(dbc *c, const char *bucket, const char *client, int window, int64_t now)
 {
 	int rc = 0;

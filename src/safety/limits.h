@@ -12,6 +12,9 @@
 
 /* Counts one event and returns the count in this window including it (< 0 on error). */
 int64_t limit_hit(dbc *c, const char *bucket, const char *client, int window, int64_t now);
+/* The same, run later inside the transaction of what it counts (db_batch_run): that
+ * transaction fails with DB_OVER when the count including it passes cap. */
+bool limit_hit_with(db_batch *b, const char *bucket, const char *client, int window, int64_t now, int64_t cap);
 /* The count so far in this window, without counting. */
 int64_t limit_peek(dbc *c, const char *bucket, const char *client, int window, int64_t now);
 /* Marks this window of the client as reported; true only for the first caller. */

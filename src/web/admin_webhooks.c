@@ -50,9 +50,10 @@ static void render(req *r, dbc *c, const ferrs *e, const char *url, int status)
 			tv_str(o, "created", util_ago(r->a, d->created_at, util_now()));
 			tv_str(o, "event", d->event);
 			tv_str(o, "url", d->url);
-			tv_str(o, "status", strcmp(d->status, "done") == 0      ? "delivered"
+			tv_str(o, "status", strcmp(d->status, "sent") == 0      ? "delivered"
 			                    : strcmp(d->status, "failed") == 0  ? "gave up"
 			                    : strcmp(d->status, "sending") == 0 ? "sending"
+			                    : d->attempts == 0                  ? "waiting"
 			                                                        : "waiting to retry");
 			tv_int(o, "attempts", d->attempts);
 			tv_str(o, "last", d->last_error[0] ? d->last_error

@@ -37,8 +37,11 @@ static json_t *j_question(req *r, const question *q, bool full)
 	json_object_set_new(o, "title", json_string(q->title));
 	json_object_set_new(o, "url", json_string(arena_printf(r->a, "%s%s", APP(r)->cfg->base_url,
 	                                                       web_question_url(r, q->topic_slug, q->id, q->slug))));
-	json_object_set_new(o, "excerpt", json_string(q->excerpt));
-	if (full) {
+	/* A members-only question gives anonymous callers its teaser only. */
+	bool teaser = q->members_only && !r->user;
+	json_object_set_new(o, "members_only", json_boolean(q->members_only));
+	json_object_set_new(o, "excerpt", json_string(teaser ? web_teaser(r, q->excerpt) : q->excerpt));
+	if (full && !teaser) {
 		json_object_set_new(o, "body_markdown", json_string(q->body_md));
 		json_object_set_new(o, "body_html", json_string(q->body_html));
 	}
@@ -98,8 +101,7 @@ void api_topics(req *r)
 	api_send(r, 200, api_list(items, NULL));
 }
 
-/* Loads {slug} (params[0]); answers 404 itself. */
-static bool load_topic(req *r, dbc *c, topic *t)
+bool api_load_topic(req *r, dbc *c, topic *t)
 {
 	int rc = topic_by_slug(c, r->a, r->params[0], t);
 	if (rc < 0)
@@ -113,7 +115,7 @@ void api_topic(req *r)
 {
 	dbc *c;
 	topic t;
-	if (!api_auth(r, false, false) || !(c = api_db(r)) || !load_topic(r, c, &t))
+	if (!api_auth(r, false, false) || !(c = api_db(r)) || !api_load_topic(r, c, &t))
 		return;
 	api_send(r, 200, j_topic(r, &t, true));
 }
@@ -150,6 +152,9 @@ static void create_question(req *r, dbc *c, const topic *t)
 	json_t *anon = json_object_get(body, "anonymous");
 	if (anon && !json_is_boolean(anon) && !json_is_null(anon))
 		ferr(&e, "anonymous", "anonymous must be true or false.");
+	json_t *mo = json_object_get(body, "members_only");
+	if (mo && !json_is_boolean(mo) && !json_is_null(mo))
+		ferr(&e, "members_only", "members_only must be true or false.");
 	if (e.n) {
 		api_errors(r, &e);
 		return;
@@ -160,6 +165,7 @@ static void create_question(req *r, dbc *c, const topic *t)
 		.user_id = u->id,
 		.guest_name = "",
 		.anonymous = json_is_true(anon),
+		.members_only = json_is_true(mo),
 		.title = title,
 		.body_md = md,
 	};
@@ -183,7 +189,7 @@ void api_topic_questions(req *r)
 	bool write = r->method == M_POST;
 	dbc *c;
 	topic t;
-	if (!api_auth(r, write, write) || !(c = api_db(r)) || !load_topic(r, c, &t))
+	if (!api_auth(r, write, write) || !(c = api_db(r)) || !api_load_topic(r, c, &t))
 		return;
 	if (write)
 		create_question(r, c, &t);
@@ -214,8 +220,7 @@ void api_questions(req *r)
 	list_questions(r, c, topic_id);
 }
 
-/* Loads the question named by {id} (params[0]); answers 404 itself. */
-static bool load_question(req *r, dbc *c, question *q)
+bool api_load_question(req *r, dbc *c, question *q)
 {
 	int64_t id;
 	if (!web_parse_id(r->params[0], &id)) {
@@ -234,7 +239,7 @@ void api_question(req *r)
 {
 	dbc *c;
 	question q;
-	if (!api_auth(r, false, false) || !(c = api_db(r)) || !load_question(r, c, &q))
+	if (!api_auth(r, false, false) || !(c = api_db(r)) || !api_load_question(r, c, &q))
 		return;
 	api_send(r, 200, j_question(r, &q, true));
 }
@@ -270,20 +275,21 @@ void api_answers(req *r)
 	bool write = r->method == M_POST;
 	dbc *c;
 	question q;
-	if (!api_auth(r, write, write) || !(c = api_db(r)) || !load_question(r, c, &q))
+	if (!api_auth(r, write, write) || !(c = api_db(r)) || !api_load_question(r, c, &q))
 		return;
+	if (q.members_only && !r->user) {
+		api_error(r, 403, "members_only",
+		          "This question is for members only: call with a token to read its answers.", NULL);
+		return;
+	}
 	if (write) {
 		create_answer(r, c, &q);
 		return;
 	}
 	int limit;
-	int64_t kind = 1, offset = 0;
-	if (!api_limit(r, &limit) || !api_cursor_arg(r, &kind, &offset))
+	int64_t offset;
+	if (!api_offset_page(r, 1, INT64_MAX, &limit, &offset))
 		return;
-	if (kind != 1 || offset < 0) {
-		api_error(r, 400, "bad_cursor", "cursor must be a next_cursor value from an earlier page.", "cursor");
-		return;
-	}
 	/* Oldest first; answers of one question are few, so the page is cut from the full list. */
 	answer *as;
 	int n = answer_list(c, r->a, q.id, &as);
@@ -295,7 +301,7 @@ void api_answers(req *r)
 	int64_t i = offset;
 	for (; i < n && i < offset + limit; i++)
 		json_array_append_new(items, j_answer(r, &as[i]));
-	api_send(r, 200, api_list(items, i < n ? api_cursor(r, 1, i) : NULL));
+	api_send(r, 200, api_offset_list(r, items, 1, i, n));
 }
 
 /* Search snippets mark matches with \x01 … \x02; the API gives plain text. */
@@ -320,16 +326,13 @@ void api_search(req *r)
 		return;
 	}
 	int limit;
-	int64_t kind = 2, offset = 0;
-	if (!api_limit(r, &limit) || !api_cursor_arg(r, &kind, &offset))
+	int64_t offset;
+	if (!api_offset_page(r, 2, 10000, &limit, &offset))
 		return;
-	if (kind != 2 || offset < 0 || offset > 10000) {
-		api_error(r, 400, "bad_cursor", "cursor must be a next_cursor value from an earlier page.", "cursor");
-		return;
-	}
 	search_hit *hits;
 	int64_t total;
-	int n = search_questions(c, r->a, q, kv_get(&r->query, "topic"), limit, (int)offset, &hits, &total);
+	int n = search_questions_as(c, r->a, q, kv_get(&r->query, "topic"), limit, (int)offset, r->user != NULL,
+	                            &hits, &total);
 	if (n < 0) {
 		api_db_error(r, n);
 		return;
@@ -351,7 +354,7 @@ void api_search(req *r)
 		json_object_set_new(o, "created_at", api_time(r, h->created_at));
 		json_array_append_new(items, o);
 	}
-	json_t *j = api_list(items, offset + n < total ? api_cursor(r, 2, offset + n) : NULL);
+	json_t *j = api_offset_list(r, items, 2, offset + n, total);
 	json_object_set_new(j, "total", json_integer(total));
 	api_send(r, 200, j);
 }

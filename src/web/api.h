@@ -12,6 +12,8 @@
 #include "db/db.h"
 #include "http/request.h"
 #include "model/author.h"
+#include "model/question.h"
+#include "model/topic.h"
 #include "web/web.h"
 
 enum {
@@ -40,18 +42,31 @@ bool api_auth(req *r, bool need_user, bool write);
  * validation (web_text) runs unchanged. Returns the object (freed with the request) or NULL
  * after answering 400/415. */
 json_t *api_body(req *r);
+/* The same, but fields named in keep (a NULL-ended list) may hold any JSON value: the handler
+ * reads those from the returned object itself. */
+json_t *api_body_keep(req *r, const char *const *keep);
 /* ?limit= (1…100, default 20); false after answering 400. */
 bool api_limit(req *r, int *limit);
 /* Opaque cursors carrying two integers. */
 char *api_cursor(req *r, int64_t a, int64_t b);
 /* Reads ?cursor=; absent leaves a and b unchanged. False after answering 400. */
 bool api_cursor_arg(req *r, int64_t *a, int64_t *b);
+/* Short lists page by offset: the cursor carries (kind, offset); kinds tell lists apart
+ * (1 answers, 2 search, 3 articles, 4 subscriptions). Reads ?limit= and ?cursor=; false
+ * after answering 400. */
+bool api_offset_page(req *r, int64_t kind, int64_t max_offset, int *limit, int64_t *offset);
+/* The envelope of such a page whose items end before index end of total (takes items). */
+json_t *api_offset_list(req *r, json_t *items, int64_t kind, int64_t end, int64_t total);
 /* A list envelope {"data": items, "next_cursor": cursor or null} (takes items). */
 json_t *api_list(json_t *items, const char *next_cursor);
 /* ISO 8601 string, or null for 0. */
 json_t *api_time(req *r, int64_t t);
 /* The public view of a post author: a member's name and role, or a guest/anonymous label. */
 json_t *api_author(const author *au);
+
+/* Load {slug} / {id} from params[0]; false after answering 404 or a database error. */
+bool api_load_topic(req *r, dbc *c, topic *t);
+bool api_load_question(req *r, dbc *c, question *q);
 
 /* Handlers (routes.c). */
 void api_me(req *r);
@@ -63,5 +78,12 @@ void api_question(req *r);
 void api_answers(req *r);
 void api_search(req *r);
 void api_openapi(req *r);
+/* api_engage.c */
+void api_articles(req *r);
+void api_article(req *r);
+void api_question_rating(req *r);
+void api_answer_rating(req *r);
+void api_subscriptions(req *r);
+void api_subscription(req *r);
 
 #endif

@@ -129,7 +129,7 @@ static void preflight(req *r)
 	r->status = 204;
 	r->out.len = 0;
 	res_header(r, "Access-Control-Allow-Origin", "*");
-	res_header(r, "Access-Control-Allow-Methods", "GET, POST");
+	res_header(r, "Access-Control-Allow-Methods", "GET, POST, PATCH, DELETE");
 	res_header(r, "Access-Control-Allow-Headers", "Authorization, Content-Type, If-None-Match");
 	res_header(r, "Access-Control-Max-Age", "86400");
 }
@@ -189,6 +189,19 @@ bool api_auth(req *r, bool need_user, bool write)
 
 json_t *api_body(req *r)
 {
+	return api_body_keep(r, NULL);
+}
+
+static bool kept(const char *const *keep, const char *k)
+{
+	for (; keep && *keep; keep++)
+		if (strcmp(*keep, k) == 0)
+			return true;
+	return false;
+}
+
+json_t *api_body_keep(req *r, const char *const *keep)
+{
 	const char *ct = req_header(r, "Content-Type");
 	if (!ct || strncasecmp(ct, "application/json", 16) != 0) {
 		api_error(r, 415, "unsupported_media_type", "Send the body as application/json.", NULL);
@@ -211,6 +224,8 @@ json_t *api_body(req *r)
 	json_t *v;
 	json_object_foreach(j, k, v)
 	{
+		if (kept(keep, k) && !json_is_string(v))
+			continue; /* the handler reads it from the object */
 		if (json_is_string(v))
 			kv_add(r->a, &r->form, arena_strdup(r->a, k),
 			       arena_strndup(r->a, json_string_value(v), json_string_length(v)), json_string_length(v));
@@ -264,6 +279,24 @@ bool api_cursor_arg(req *r, int64_t *a, int64_t *b)
 	}
 	api_error(r, 400, "bad_cursor", "cursor must be a next_cursor value from an earlier page.", "cursor");
 	return false;
+}
+
+bool api_offset_page(req *r, int64_t kind, int64_t max_offset, int *limit, int64_t *offset)
+{
+	int64_t k = kind;
+	*offset = 0;
+	if (!api_limit(r, limit) || !api_cursor_arg(r, &k, offset))
+		return false;
+	if (k != kind || *offset < 0 || *offset > max_offset) {
+		api_error(r, 400, "bad_cursor", "cursor must be a next_cursor value from an earlier page.", "cursor");
+		return false;
+	}
+	return true;
+}
+
+json_t *api_offset_list(req *r, json_t *items, int64_t kind, int64_t end, int64_t total)
+{
+	return api_list(items, end < total ? api_cursor(r, kind, end) : NULL);
 }
 
 json_t *api_list(json_t *items, const char *next_cursor)

@@ -103,6 +103,7 @@ void page_ask(req *r)
 	bool post = strcmp(action, "post") == 0;
 	bool check = strcmp(action, "check") == 0;
 	bool anon = u && kv_get(&r->form, "anonymous") != NULL;
+	bool members_only = u && kv_get(&r->form, "members_only") != NULL;
 	const char *title = web_text(r, &e, "title", "Your question", post ? TITLE_MIN : 0, TITLE_MAX);
 	const char *body = web_text(r, &e, "body", "Details", post ? QBODY_MIN : 0, QBODY_MAX);
 	const char *guest = u ? "" : web_text(r, &e, "guest_name", "Your name", 0, GUEST_NAME_MAX);
@@ -110,6 +111,7 @@ void page_ask(req *r)
 	tv_str(v, "body", body);
 	tv_str(v, "guest_name", guest);
 	tv_bool(v, "anonymous", anon);
+	tv_bool(v, "members_only", members_only);
 	int status = r->csrf_failed ? 403 : 422;
 	if (check && !e.n) {
 		/* The "did you mean" step: similar questions above the kept form, nothing saved and
@@ -160,20 +162,29 @@ void page_ask(req *r)
 		.user_id = u ? u->id : 0,
 		.guest_name = guest,
 		.anonymous = anon,
+		.members_only = members_only,
 		.title = title,
 		.body_md = body,
+		.also = &verdict.writes,
+		.then = safety_note_tx,
+		.then_ctx = &verdict,
 	};
+	if (u) /* the draft goes with the posting, in its transaction */
+		draft_delete_with(&verdict.writes, u->id, t.id);
 	int64_t id = question_create(c, r->a, &n);
+	if (id == DB_OVER) {
+		ferr(&e, NULL, verdict.over_msg);
+		ask_form(r, c, &t, v, &e, has_draft, NULL, 429, false);
+		return;
+	}
 	if (id < 0) {
 		ferr(&e, NULL, "Your question could not be saved just now. Your text is kept below: please try again.");
 		ask_form(r, c, &t, v, &e, has_draft, NULL, 503, false);
 		return;
 	}
 	images_attach(r, c, img_ids, nimg, "question", id);
-	if (u)
-		draft_delete(c, u->id, t.id);
 	char *url = web_question_url(r, t.slug, id, util_slugify(r->a, title, 80));
-	const char *to = safety_after_post(r, c, "question", id, &verdict, url, arena_printf(r->a, "/%s", t.slug));
+	const char *to = safety_after_post(r, "question", &verdict, url, arena_printf(r->a, "/%s", t.slug));
 	if (to) {
 		web_redirect(r, to);
 		return;

@@ -143,12 +143,9 @@ static void read_form(req *r, ferrs *e, tval *v, article_new *n, bool is_new)
 	tv_str(v, "body", n->body_md);
 	tv_str(v, "sources", srcs);
 	tv_bool(v, "reviewed", reviewed);
-	if (is_new && *n->slug && !topic_slug_valid(n->slug))
-		ferr(e, "slug", "The address can use lowercase letters, digits and single dashes (2 to 60 characters).");
-	if (is_new && !*n->slug && !*util_slugify(r->a, n->title, 80))
-		ferr(e, "slug", "Give the article an address: the title has no letters or digits to make one from.");
-	if (is_new && strcmp(n->slug, "new") == 0)
-		ferr(e, "slug", "“new” is kept for the page that writes articles: choose another address.");
+	const char *slug_why = is_new ? article_slug_problem(r->a, n->slug, n->title) : NULL;
+	if (slug_why)
+		ferr(e, "slug", slug_why);
 	const char *why = NULL;
 	post_source *ps;
 	int np = source_parse(r->a, srcs, &ps, &why);

@@ -8,6 +8,7 @@
 
 #include "core/util.h"
 #include "http/static.h"
+#include "safety/ipkey.h"
 #include "model/rating.h"
 #include "model/subscription.h"
 #include "model/topic.h"
@@ -204,8 +205,8 @@ void page_rate(req *r)
 	const char *addr = NULL;
 	int64_t day = util_now() / 86400;
 	if (!r->user) {
-		char *msg = arena_printf(r->a, "%s|%lld", r->client_ip ? r->client_ip : "", (long long)day);
-		addr = util_mac_hex(r->a, APP(r)->key, "rate-addr", msg, strlen(msg), 16);
+		/* The day's key changes every day, so the hash is only comparable within the day. */
+		addr = ipkey_hash(r->a, c, "rate-addr", r->client_ip ? r->client_ip : "", util_now(), 16);
 	}
 	int rc = rating_set(c, on_answer ? "answer" : "question", on_answer ? a.id : q.id, voter, addr, day, (int)stars);
 	if (rc < 0) {
@@ -295,6 +296,18 @@ void engage_notice(req *r, int status, const char *heading, const char *text, co
 	web_page(r, status, "email_notice", ctx, heading);
 }
 
+int64_t engage_subscribe_member(dbc *c, arena *a, const user *u, const char *kind, int64_t target,
+                                const char *mode, const char *what, bool *verified)
+{
+	/* One click for a verified address; otherwise the same double opt-in as a guest, so
+	 * nobody can sign a stranger's address up by registering with it. */
+	int v = verify_is_verified(c, u->id);
+	*verified = v > 0;
+	return v > 0    ? sub_member(c, a, kind, target, u->id, u->email, mode)
+	       : v == 0 ? sub_unverified_member(c, a, kind, target, u->id, u->email, mode, what)
+	                : v;
+}
+
 static void subscribe(req *r, dbc *c, const char *kind, int64_t target, const char *mode, const char *what,
                       const char *back)
 {
@@ -317,17 +330,13 @@ static void subscribe(req *r, dbc *c, const char *kind, int64_t target, const ch
 			web_redirect(r, back);
 			return;
 		}
-		/* One click for a verified address; otherwise the same double opt-in as a guest,
-		 * so nobody can sign a stranger's address up by registering with it. */
-		int v = verify_is_verified(c, u->id);
-		int64_t id = v > 0 ? sub_member(c, r->a, kind, target, u->id, u->email, mode)
-		             : v == 0 ? sub_unverified_member(c, r->a, kind, target, u->id, u->email, mode, what)
-		                      : v;
+		bool verified;
+		int64_t id = engage_subscribe_member(c, r->a, u, kind, target, mode, what, &verified);
 		if (id < 0) {
 			web_db_error(r, (int)id);
 			return;
 		}
-		web_flash(r, v > 0 ? "subscribed" : "confirm_sent");
+		web_flash(r, verified ? "subscribed" : "confirm_sent");
 		web_redirect(r, back);
 		return;
 	}

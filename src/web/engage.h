@@ -21,6 +21,12 @@ struct topic;
 void engage_topic(req *r, dbc *c, const struct topic *t, tval *ctx);
 /* The account page's "Email updates" list (and links to the mail admin pages for admins). */
 void engage_account(req *r, dbc *c, tval *ctx);
+/* Subscribes the signed-in member u to kind/target: at once when their address is verified,
+ * else with the guests' double opt-in (a confirmation email; "what" says what it is for).
+ * Returns the subscription id or < 0; *verified says which happened. */
+struct user;
+int64_t engage_subscribe_member(dbc *c, arena *a, const struct user *u, const char *kind, int64_t target,
+                                const char *mode, const char *what, bool *verified);
 /* Queues the address verification email for a new member (its own transaction). */
 int engage_send_verification(req *r, dbc *c, int64_t user_id, const char *email, const char *name);
 

@@ -37,6 +37,12 @@ static void entries(req *r, tval *ctx, question *qs, int nq, article *as, int na
 {
 	const char *base = APP(r)->cfg->base_url;
 	tval *list = tv_childlist(ctx, "entries");
+	/* Members-only questions stay out of the feeds (docs/security.md, Privacy). */
+	int kept = 0;
+	for (int j = 0; j < nq; j++)
+		if (!qs[j].members_only)
+			qs[kept++] = qs[j];
+	nq = kept;
 	int i = 0, k = 0, n = 0;
 	int64_t newest = 0;
 	while ((i < nq || k < na) && n < FEED_ITEMS) {
@@ -132,7 +138,8 @@ void page_feed(req *r)
 
 static const dbq q_sitemap_questions = {
 	"SELECT t.slug, q.id, q.slug, coalesce(q.edited_at, q.created_at) FROM questions q "
-	"JOIN topics t ON t.id = q.topic_id WHERE q.status = 'published' ORDER BY q.id DESC LIMIT $1",
+	"JOIN topics t ON t.id = q.topic_id WHERE q.status = 'published' AND q.members_only = 0 "
+	"ORDER BY q.id DESC LIMIT $1",
 	NULL};
 
 void page_sitemap(req *r)

@@ -166,6 +166,12 @@ void page_image(req *r)
 		web_error_page(r, 404);
 		return;
 	}
+	/* An image of a members-only question (or an answer under one) is for members only. */
+	if (im.members_only && !u) {
+		web_error_page(r, 404);
+		return;
+	}
+	public = public && !im.members_only;
 	r->status = 200;
 	r->ctype = im.mime;
 	r->no_gzip = true;

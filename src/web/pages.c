@@ -110,8 +110,9 @@ void page_search(req *r)
 	if (*q && e.n == 0) {
 		search_hit *hits;
 		int64_t total;
-		int n = search_questions(c, r->a, q, topic_slug, SEARCH_PER_PAGE,
-		                         (int)((page - 1) * SEARCH_PER_PAGE), &hits, &total);
+		/* Guests' results leave members-only questions out (docs/security.md, Privacy). */
+		int n = search_questions_as(c, r->a, q, topic_slug, SEARCH_PER_PAGE,
+		                            (int)((page - 1) * SEARCH_PER_PAGE), web_user(r) != NULL, &hits, &total);
 		if (n < 0) {
 			web_db_error(r, n);
 			return;

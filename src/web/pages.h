@@ -23,6 +23,9 @@ void page_question_viewed(req *r);
 void page_answer_post(req *r);
 void page_accept(req *r);
 void page_question_edit(req *r);
+/* datarights.c */
+void page_account_export(req *r);
+void page_account_delete(req *r);
 void page_answer_edit(req *r);
 void page_question_history(req *r);
 void page_answer_history(req *r);

@@ -30,6 +30,16 @@ bool web_parse_id(const char *s, int64_t *id)
 	return util_parse_i64(tmp, 1, INT64_MAX, id);
 }
 
+/* Members-only questions are closed to guests beyond the teaser (history, answering…). */
+static bool members_gate(req *r, const question *q)
+{
+	if (!q->members_only || web_user(r))
+		return true;
+	web_error(r, 403, "members_only",
+	          "This question is for members only. Log in or register to read it and take part.");
+	return false;
+}
+
 /* Loads the question named by /{topic}/questions/{id}…; answers 404 itself when absent. */
 static bool load_question(req *r, dbc *c, question *q, bool any_status)
 {
@@ -47,7 +57,50 @@ static bool load_question(req *r, dbc *c, question *q, bool any_status)
 		web_error_page(r, 404);
 		return false;
 	}
-	return true;
+	return members_gate(r, q);
+}
+
+/* A members-only question shown to a guest (or a search engine): the title, its first
+ * characters and a prompt to log in; no answers. The page is noindex and may be cached for
+ * guests, since it holds nothing more than the teaser. */
+static void render_teaser(req *r, const question *q)
+{
+	tval *ctx = web_ctx(r);
+	tv_bool(ctx, "noindex", true);
+	tval *crumbs = tv_childlist(tv_child(ctx, "crumbs"), "items");
+	tval *cr = tv_push(crumbs);
+	tv_str(cr, "name", q->topic_name);
+	tv_str(cr, "url", arena_printf(r->a, "/%s", q->topic_slug));
+	tv_str(tv_push(crumbs), "name", "Question");
+	tval *qo = tv_child(ctx, "q");
+	tv_str(qo, "title", q->title);
+	tv_str(qo, "topic_name", q->topic_name);
+	tv_str(qo, "teaser", web_teaser(r, q->excerpt));
+	tv_str(qo, "comments", util_plural(r->a, q->answer_count, "answer", "answers"));
+	tv_str(qo, "login_url",
+	       arena_printf(r->a, "/login?next=%s", web_question_url(r, q->topic_slug, q->id, q->slug)));
+	web_page(r, 200, "question_teaser", ctx, q->title);
+}
+
+/* The first characters of a members-only question's excerpt (about 200, on a word break). */
+const char *web_teaser(req *r, const char *excerpt)
+{
+	enum { TEASER = 200 };
+	size_t n = 0, cut = 0, cps = 0;
+	while (excerpt[n] && cps < TEASER) {
+		unsigned char ch = (unsigned char)excerpt[n];
+		n++;
+		while ((excerpt[n] & 0xC0) == 0x80)
+			n++;
+		cps++;
+		if (ch == ' ')
+			cut = n - 1;
+	}
+	if (!excerpt[n])
+		return excerpt;
+	if (cut == 0)
+		cut = n;
+	return arena_printf(r->a, "%.*s…", (int)cut, excerpt);
 }
 
 static bool is_author(req *r, const author *au)
@@ -268,6 +321,10 @@ void page_question(req *r)
 		res_redirect(r, 301, canon);
 		return;
 	}
+	if (q.members_only && !web_user(r)) {
+		render_teaser(r, &q);
+		return;
+	}
 	web_view(q.id);
 	render(r, c, &q, NULL, NULL, 200);
 }
@@ -328,8 +385,14 @@ void page_answer_post(req *r)
 		return;
 	}
 	answer_new n = {.status = verdict.status, .question_id = q.id, .user_id = u ? u->id : 0, .guest_name = guest,
-	                .body_md = body, .sources = src, .nsources = nsrc};
+	                .body_md = body, .sources = src, .nsources = nsrc, .also = &verdict.writes,
+	                .then = safety_note_tx, .then_ctx = &verdict};
 	int64_t id = answer_create(c, r->a, &n);
+	if (id == DB_OVER) {
+		ferr(&e, NULL, verdict.over_msg);
+		render(r, c, &q, v, &e, 429);
+		return;
+	}
 	if (id < 0) {
 		ferr(&e, NULL, "Your answer could not be saved just now. It is kept below: please try again.");
 		render(r, c, &q, v, &e, 503);
@@ -338,7 +401,7 @@ void page_answer_post(req *r)
 	images_attach(r, c, img_ids, nimg, "answer", id);
 	char *qurl = web_question_url(r, q.topic_slug, q.id, q.slug);
 	char *aurl = arena_printf(r->a, "%s#answer-%lld", qurl, (long long)id);
-	const char *to = safety_after_post(r, c, "answer", id, &verdict, aurl, qurl);
+	const char *to = safety_after_post(r, "answer", &verdict, aurl, qurl);
 	if (to) {
 		web_redirect(r, to);
 		return;
@@ -411,6 +474,7 @@ void page_question_edit(req *r)
 	if (r->method != M_POST) {
 		tv_str(v, "title", q.title);
 		tv_str(v, "body", q.body_md);
+		tv_bool(v, "members_only", q.members_only);
 		edit_form(r, "Edit your question", action, back, true, v, &e, 200);
 		return;
 	}
@@ -425,6 +489,8 @@ void page_question_edit(req *r)
 	tv_str(v, "title", title);
 	tv_str(v, "body", body);
 	tv_str(v, "note", note);
+	bool members_only = kv_get(&r->form, "members_only") != NULL;
+	tv_bool(v, "members_only", members_only);
 	if (e.n) {
 		edit_form(r, "Edit your question", action, back, true, v, &e, r->csrf_failed ? 403 : 422);
 		return;
@@ -435,7 +501,7 @@ void page_question_edit(req *r)
 		edit_form(r, "Edit your question", action, back, true, v, &e, st);
 		return;
 	}
-	int rc = question_edit(c, r->a, q.id, web_user(r)->id, title, body, note);
+	int rc = question_edit(c, r->a, q.id, web_user(r)->id, title, body, note, members_only ? 1 : 0);
 	if (rc < 0) {
 		ferr(&e, NULL, "Your changes could not be saved just now. They are kept below: please try again.");
 		edit_form(r, "Edit your question", action, back, true, v, &e, 503);

@@ -60,6 +60,9 @@ route web_routes[] = {
 	/* Issue 10: JSON API, operations, administration. */
 	{M_GET, "/metrics", page_metrics, 0},
 	{M_GET | M_POST, "/account/tokens", page_tokens, R_LOGIN | R_FORM},
+	/* Data rights (docs/security.md, Privacy). */
+	{M_POST, "/account/export", page_account_export, R_LOGIN},
+	{M_GET | M_POST, "/account/delete", page_account_delete, R_LOGIN | R_FORM},
 	{M_GET, "/admin", page_admin, R_ADMIN},
 	{M_GET, "/admin/users", page_admin_users, R_ADMIN},
 	{M_POST, "/admin/users/{username}", page_admin_user_post, R_ADMIN},
@@ -76,6 +79,12 @@ route web_routes[] = {
 	{M_GET | M_POST | M_OPTIONS, "/api/v1/questions/{id}/answers", api_answers, R_NOCSRF},
 	{M_GET | M_OPTIONS, "/api/v1/search", api_search, 0},
 	{M_GET | M_OPTIONS, "/api/v1/openapi.json", api_openapi, 0},
+	{M_GET | M_POST | M_OPTIONS, "/api/v1/topics/{slug}/articles", api_articles, R_NOCSRF},
+	{M_GET | M_PATCH | M_OPTIONS, "/api/v1/topics/{slug}/articles/{article}", api_article, R_NOCSRF},
+	{M_GET | M_POST | M_OPTIONS, "/api/v1/questions/{id}/rating", api_question_rating, R_NOCSRF},
+	{M_GET | M_POST | M_OPTIONS, "/api/v1/answers/{id}/rating", api_answer_rating, R_NOCSRF},
+	{M_GET | M_POST | M_OPTIONS, "/api/v1/subscriptions", api_subscriptions, R_NOCSRF},
+	{M_GET | M_DELETE | M_OPTIONS, "/api/v1/subscriptions/{id}", api_subscription, R_NOCSRF},
 	/* issue 7: front end (analytics, JSON for progressive enhancement) */
 	{M_GET, "/admin/analytics", page_admin_analytics, R_ADMIN},
 	{M_GET, "/{topic}/similar", page_similar, 0},

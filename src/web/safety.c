@@ -14,6 +14,7 @@
 #include "core/util.h"
 #include "model/moderation.h"
 #include "safety/captcha.h"
+#include "safety/ipkey.h"
 #include "safety/limits.h"
 #include "safety/scan.h"
 
@@ -22,7 +23,8 @@ enum { LINKS_MAX_NEW = 2, HOUR = 3600 };
 const char *safety_client(req *r)
 {
 	const char *ip = r->client_ip ? r->client_ip : "";
-	return arena_printf(r->a, "ip:%s", util_mac_hex(r->a, APP(r)->key, "client-ip", ip, strlen(ip), 16));
+	return arena_printf(r->a, "ip:%s",
+	                    ipkey_hash(r->a, db_conn(APP(r)->db), "client-ip", ip, util_now(), 16));
 }
 
 /* Counts at most $2 of each: on every page a member opens, so it must not read a prolific
@@ -152,7 +154,7 @@ static int check_post(req *r, dbc *c, ferrs *e, const char *kind, int64_t questi
 	config *cfg = APP(r)->cfg;
 	user *u = web_user(r);
 	int64_t now = util_now();
-	*v = (post_verdict){.status = "published", .reason = ""};
+	*v = (post_verdict){.kind = kind, .status = "published", .reason = ""};
 	if (edit && web_role(r, ROLE_MODERATOR))
 		return 0; /* moderators' edits are logged instead */
 	if (question_id && safety_locked(c, question_id)) {
@@ -178,22 +180,26 @@ static int check_post(req *r, dbc *c, ferrs *e, const char *kind, int64_t questi
 		                  pii_describe(r->a, pii)));
 		return 422;
 	}
-	/* Rate limits: per address for guests, per account for members (staff are not limited). */
+	/* Rate limits: per address for guests, per account for members (staff are not limited).
+	 * The count so far decides at once; the post's own count is written with the post. */
 	if (!edit && !web_role(r, ROLE_MODERATOR)) {
 		const char *client = u ? arena_printf(r->a, "u:%lld", (long long)u->id) : safety_client(r);
+		const char *bucket = u ? "post-user" : "post-ip";
 		int limit = u ? cfg->rate_member_posts : cfg->rate_guest_posts;
-		int64_t n = limit_hit(c, u ? "post-user" : "post-ip", client, HOUR, now);
+		int64_t n = limit_peek(c, bucket, client, HOUR, now);
+		v->over_msg = arena_printf(r->a, "You have posted %d times in the last hour, which is as many as this "
+		                                 "site allows. Your text is kept below: please send it again in %lld "
+		                                 "minutes.",
+		                           limit, (long long)((HOUR - now % HOUR) / 60 + 1));
 		if (n < 0) {
 			ferr(e, NULL, "Your post could not be checked just now. Your text is kept below: please try again.");
 			return 503;
 		}
-		if (n > limit) {
-			ferr(e, NULL, arena_printf(r->a, "You have posted %d times in the last hour, which is as many as this "
-			                                 "site allows. Your text is kept below: please send it again in %lld "
-			                                 "minutes.",
-			                           limit, (long long)((HOUR - now % HOUR) / 60 + 1)));
+		if (n + 1 > limit) {
+			ferr(e, NULL, v->over_msg);
 			return 429;
 		}
+		limit_hit_with(&v->writes, bucket, client, HOUR, now, limit);
 	}
 	/* Spam score. */
 	int rc;
@@ -201,9 +207,9 @@ static int check_post(req *r, dbc *c, ferrs *e, const char *kind, int64_t questi
 	if (!edit && strlen(body) >= REPEAT_MIN_LEN) {
 		const char *h = body_hash(r, body);
 		repeats = db_scalar(c, &q_repeats, DBP(dbs(h), dbi(now - REPEAT_WINDOW)), 0, &rc);
-		db_exec(c, &q_hash_add, DBP(dbs(h), dbi(now)));
+		db_batch_add(&v->writes, &q_hash_add, DBP(dbs(h), dbi(now)), 0);
 		if (randombytes_uniform(100) == 0)
-			db_exec(c, &q_hash_purge, DBP(dbi(now - REPEAT_WINDOW)));
+			db_batch_add(&v->writes, &q_hash_purge, DBP(dbi(now - REPEAT_WINDOW)), 0);
 	}
 	spam_result s;
 	spam_score(r->a, full, wordlist_get(cfg->safety_dir, "blocked_words"),
@@ -261,15 +267,19 @@ const char *safety_after_edit(req *r, dbc *c, const char *kind, int64_t id, cons
 	return safety_route(r, kind, v, post_url, held_url);
 }
 
-const char *safety_after_post(req *r, dbc *c, const char *kind, int64_t id, const post_verdict *v,
-                              const char *post_url, const char *held_url)
+int safety_note_tx(dbc *c, void *verdict, int64_t id)
 {
+	const post_verdict *v = verdict;
 	bool held = strcmp(v->status, "held") == 0;
-	if (held || v->crisis || v->score > 0) {
-		mod_note n = {.reason = v->reason, .crisis = v->crisis, .spam_score = v->score, .first_post = v->first_post};
-		if (mod_note_post(c, kind, id, &n, held || v->crisis) < 0)
-			log_warn("msg=\"moderation note not saved\" type=%s id=%lld", kind, (long long)id);
-	}
+	if (!held && !v->crisis && v->score <= 0)
+		return 0;
+	mod_note n = {.reason = v->reason, .crisis = v->crisis, .spam_score = v->score, .first_post = v->first_post};
+	return mod_note_post(c, v->kind, id, &n, held || v->crisis);
+}
+
+const char *safety_after_post(req *r, const char *kind, const post_verdict *v, const char *post_url,
+                              const char *held_url)
+{
 	return safety_route(r, kind, v, post_url, held_url);
 }
 
@@ -360,8 +370,11 @@ bool safety_watch_read(req *r)
 		dbc *c = db_conn(APP(r)->db);
 		if (c)
 			mod_log_add(c, 0, MOD_SCRAPE, NULL, 0, u ? u->id : 0,
-			            arena_printf(r->a, "%s %s read more than %d post pages in a minute; slowed down",
-			                         u ? "account" : "client", u ? u->username : key, limit));
+			            u ? arena_printf(r->a, "account %s read more than %d post pages in a minute; slowed down",
+			                             u->username, limit)
+			              : arena_printf(r->a, "a guest address read more than %d post pages in a minute; "
+			                                   "slowed down",
+			                             limit));
 	}
 	res_header(r, "Retry-After", "60");
 	web_error(r, 429, "reading_too_fast",

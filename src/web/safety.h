@@ -25,11 +25,17 @@ void safety_form(req *r, dbc *c, tval *ctx, const char *page_url);
 void safety_check_form(req *r, dbc *c, ferrs *e);
 
 typedef struct post_verdict {
+	const char *kind;   /* "question" or "answer" */
 	const char *status; /* "published" or "held" */
 	bool crisis;
 	bool first_post;
 	int score;
 	const char *reason; /* for moderators */
+	/* The rate-limit count and the repeat-check hash of this post, written in the post's own
+	 * transaction (question_new.also / answer_new.also). That transaction fails with DB_OVER
+	 * when a concurrent post took the last place: show over_msg with status 429. */
+	db_batch writes;
+	const char *over_msg;
 } post_verdict;
 
 /* Before a post is written. kind is "question" or "answer"; question_id is the question an
@@ -39,11 +45,14 @@ typedef struct post_verdict {
  * 503) to show the form again with e. */
 int safety_check_post(req *r, dbc *c, ferrs *e, const char *kind, int64_t question_id,
                       const char *title, const char *body, post_verdict *v);
-/* After the post is written: records its moderation state. Returns where to send the poster
- * when it is not the post itself (held: held_url with a note; crisis: the help page), having
- * set the flash, or NULL to go on as usual. */
-const char *safety_after_post(req *r, dbc *c, const char *kind, int64_t id, const post_verdict *v,
-                              const char *post_url, const char *held_url);
+/* Records the post's moderation state (held, crisis, spam score) in the post's own
+ * transaction: pass as question_new.then / answer_new.then with the verdict as then_ctx. */
+int safety_note_tx(dbc *c, void *verdict, int64_t id);
+/* After the post is written: returns where to send the poster when it is not the post itself
+ * (held: held_url with a note; crisis: the help page), having set the flash, or NULL to go on
+ * as usual. */
+const char *safety_after_post(req *r, const char *kind, const post_verdict *v, const char *post_url,
+                              const char *held_url);
 /* The same checks for an edit by its author (not the rate limit or repeated text); moderators'
  * edits pass. A held edit takes the post out of view until a moderator approves it. */
 int safety_check_edit(req *r, dbc *c, ferrs *e, const char *kind, const char *title, const char *body,

@@ -130,10 +130,17 @@ void web_dispatch(req *r)
 	switch (router_match(web_routes, web_nroutes, r, &rt, &allowed)) {
 	case ROUTE_NOT_FOUND: web_error_page(r, 404); return;
 	case ROUTE_BAD_METHOD: {
-		const char *allow = (allowed & M_GET) && (allowed & M_POST) ? "GET, HEAD, POST"
-		                    : (allowed & M_GET)                     ? "GET, HEAD"
-		                                                            : "POST";
-		res_header(r, "Allow", allow);
+		static const struct {
+			unsigned m;
+			const char *name;
+		} names[] = {{M_GET, "GET, HEAD"}, {M_POST, "POST"}, {M_PUT, "PUT"},
+		             {M_PATCH, "PATCH"},   {M_DELETE, "DELETE"}, {M_OPTIONS, "OPTIONS"}};
+		buf allow;
+		buf_init(&allow, r->a, 64, 256);
+		for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+			if (allowed & names[i].m)
+				buf_printf(&allow, "%s%s", allow.len ? ", " : "", names[i].name);
+		res_header(r, "Allow", allow.p ? allow.p : "");
 		web_error_page(r, 405);
 		return;
 	}
@@ -186,7 +193,11 @@ void web_dispatch(req *r)
 		           arena_printf(r->a, "cc_rw=%lld; Path=/; Max-Age=%d; HttpOnly; SameSite=Lax%s",
 		                        (long long)util_now(), APP(r)->cfg->replica_grace,
 		                        APP(r)->cfg->secure_cookies || r->tls ? "; Secure" : ""));
+	/* A page's reads share one snapshot (db.h); writes along the way end it. */
+	dbc *snap = (f & R_CACHE) && (r->method == M_GET || r->method == M_HEAD) ? db_conn(APP(r)->db) : NULL;
+	db_snapshot_begin(snap);
 	rt->fn(r);
+	db_snapshot_end(snap);
 	if (cacheable)
 		pagecache_store(r, gen);
 	else if (r->method == M_POST && r->status < 400)
@@ -362,6 +373,7 @@ static const struct {
 	{"login", "success", "Welcome back. You are logged in."},
 	{"registered", "success", "Welcome to the community. Your account is ready."},
 	{"logout", "success", "You are logged out."},
+	{"account_deleted", "success", "Your account is deleted. Thank you for having been part of the community."},
 	{"accepted", "success", "Marked as the answer that helped."},
 	{"unaccepted", "success", "The answer is no longer marked as the one that helped."},
 	{"account", "success", "Your account settings are saved."},

@@ -99,6 +99,8 @@ void web_author(req *r, tval *o, const struct author *au);
 void web_time(req *r, tval *o, const char *key, int64_t t);
 /* Canonical path of a question. */
 char *web_question_url(req *r, const char *topic_slug, int64_t id, const char *slug);
+/* About the first 200 characters of a members-only question's excerpt (question.c). */
+const char *web_teaser(req *r, const char *excerpt);
 
 /* Writes a fresh copy of a per-visitor part of a cached page (see pagecache.h); false when
  * the name is unknown. */

@@ -23,6 +23,7 @@ struct client {
 	CURL *h;
 	srv *s;
 	resp last;
+	char extra[256]; /* one more header on every request (client_header) */
 };
 
 bool harness_pg(void)
@@ -429,6 +430,8 @@ resp *http_request(client *c, const char *method, const char *path, const char *
 	}
 	for (int i = 0; headers && headers[i]; i++)
 		hl = curl_slist_append(hl, headers[i]);
+	if (c->extra[0])
+		hl = curl_slist_append(hl, c->extra);
 	hl = curl_slist_append(hl, "Expect:");
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, hl);
 	curl_easy_setopt(h, CURLOPT_NOBODY, strcmp(method, "HEAD") == 0 ? 1L : 0L);
@@ -465,6 +468,11 @@ resp *http_request(client *c, const char *method, const char *path, const char *
 	r->location = header_of(r, "Location");
 	(void)loc;
 	return r;
+}
+
+void client_header(client *c, const char *line)
+{
+	snprintf(c->extra, sizeof c->extra, "%s", line ? line : "");
 }
 
 resp *http_get(client *c, const char *path)

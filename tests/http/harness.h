@@ -56,6 +56,8 @@ int srv_stop(srv *s);
 
 client *client_new(srv *s);
 void client_free(client *c);
+/* Sends one more header line ("Name: value") with every later request of c (NULL stops). */
+void client_header(client *c, const char *line);
 /* GET/POST without following redirects. The response is owned by the client until the next call. */
 resp *http_get(client *c, const char *path);
 resp *http_head(client *c, const char *path);

@@ -245,7 +245,8 @@ static void test_cli(void **state)
 
 	static const char *const helps[] = {"user --help", "topic --help", "settings --help", "import --help",
 	                                    "backup --help", "restore --help", "serve --help", "migrate --help",
-	                                    "demo --help"};
+	                                    "demo --help", "worker --help", "bench-data --help",
+	                                    "migrate-data --help"};
 	for (size_t i = 0; i < sizeof helps / sizeof helps[0]; i++)
 		assert_int_equal(srv_cmd(&S, helps[i], NULL), 0);
 }
@@ -279,18 +280,71 @@ static void test_import(void **state)
 	snprintf(path, sizeof path, "%s/psoriasis.md", dir);
 	write_file(path, "Psoriasis is **not** contagious.\n");
 	snprintf(path, sizeof path, "%s/articles/psoriasis/living-with.md", dir);
+	/* An article file without its header is refused, and so is everything else in the batch. */
 	write_file(path, "# Living with psoriasis\n\nText.\n");
 	snprintf(args, sizeof args, "import --from %s --dry-run", dir);
+	assert_int_equal(srv_cmd(&S, args, NULL), 1);
+	write_file(path, "---\ntitle: Living with psoriasis\nsummary: Day to day.\ncolour: blue\n---\nShort.\n");
+	assert_int_equal(srv_cmd(&S, args, NULL), 1); /* unknown field, body too short */
+	write_file(path, "---\ntitle: Living with psoriasis\nsummary: Day to day.\nauthor: nobody_at_all\n---\n"
+	                 "Moisturise every day, even when the skin looks clear; it keeps flares milder.\n");
+	assert_int_equal(srv_cmd(&S, args, NULL), 1); /* no such account */
+	write_file(path, "---\ntitle: Living with psoriasis\nsummary: Day to day.\nauthor: helen_writes\n---\n"
+	                 "Moisturise every day, even when the skin looks clear; it keeps flares milder.\n");
+	snprintf(path, sizeof path, "%s/articles/psoriasis/01-flares.md", dir);
+	write_file(path, "---\r\ntitle: What sets off a flare\r\nslug: flare-triggers\r\nreviewed_by: jose_rn\r\n"
+	                 "last_reviewed: 2026-05-04\r\nsource: NHS psoriasis | https://www.nhs.uk/conditions/psoriasis/\r\n"
+	                 "source: https://www.niams.nih.gov/health-topics/psoriasis\r\n---\r\n\r\n"
+	                 "Stress, **infections**, cold dry weather and some medicines can set off a flare.\r\n");
 	assert_int_equal(srv_cmd(&S, args, NULL), 0);
-	assert_int_equal(http_get(c, "/psoriasis")->status, 404);
+	assert_int_equal(http_get(c, "/psoriasis")->status, 404); /* a dry run writes nothing */
 	snprintf(args, sizeof args, "import --from %s", dir);
 	assert_int_equal(srv_cmd(&S, args, NULL), 0);
 	resp *r = http_get(c, "/psoriasis");
 	assert_int_equal(r->status, 200);
 	assert_true(has(r, "<strong>not</strong> contagious"));
+	assert_true(has(r, "What sets off a flare"));
 	assert_int_equal(http_get(c, "/gout")->status, 200);
-	/* Importing again updates, and does not duplicate. */
+	r = http_get(c, "/psoriasis/content/flare-triggers");
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "<strong>infections</strong>"));
+	assert_true(has(r, "https://www.nhs.uk/conditions/psoriasis/"));
+	assert_true(has(r, "https://www.niams.nih.gov/health-topics/psoriasis"));
+	assert_int_equal(http_get(c, "/psoriasis/content/living-with")->status, 200);
+	/* The files' order is the reading order; the API shows who wrote and reviewed them. */
+	r = http_get(c, "/api/v1/topics/psoriasis/articles");
+	assert_int_equal(r->status, 200);
+	const char *first = strstr(r->body, "flare-triggers"), *second = strstr(r->body, "living-with");
+	assert_true(first && second && first < second);
+	assert_true(has(r, "\"username\":\"jose_rn\""));
+	assert_true(has(r, "\"username\":\"helen_writes\""));
+	assert_true(has(r, "2026-05-04T00:00:00Z"));
+	char *etag = header_of(r, "ETag");
+	assert_non_null(etag);
+
+	/* Importing again changes nothing (same ETag: no article was rewritten), then updates. */
 	assert_int_equal(srv_cmd(&S, args, NULL), 0);
+	r = http_get(c, "/api/v1/topics/psoriasis/articles");
+	char *etag2 = header_of(r, "ETag");
+	assert_string_equal(etag, etag2);
+	free(etag);
+	free(etag2);
+	snprintf(path, sizeof path, "%s/articles/psoriasis/living-with.md", dir);
+	write_file(path, "---\ntitle: Living well with psoriasis\nsummary: Day to day.\nauthor: helen_writes\n---\n"
+	                 "Moisturise every day, even when the skin looks clear; it keeps flares milder.\n");
+	assert_int_equal(srv_cmd(&S, args, NULL), 0);
+	usleep(800 * 1000); /* the server drops its guest page cache within half a second */
+	r = http_get(c, "/psoriasis/content/living-with");
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "Living well with psoriasis"));
+	r = http_get(c, "/api/v1/topics/psoriasis/articles");
+	const char *p = r->body;
+	int count = 0;
+	while ((p = strstr(p, "\"slug\":\"")) != NULL) {
+		p += 8;
+		count++;
+	}
+	assert_int_equal(count, 2 + 2); /* two articles, each with its topic's slug */
 	client_free(c);
 }
 

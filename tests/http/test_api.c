@@ -14,7 +14,7 @@
 #include "harness.h"
 
 static srv S;
-static char write_tok[64], read_tok[64];
+static char write_tok[64], read_tok[64], guide_tok[64];
 static const char *PW = "demo-password-1";
 
 /* Creates a token on /account/tokens as username; copies it to out. */
@@ -48,6 +48,7 @@ static int setup(void **state)
 		return -1;
 	make_token("zoe_m", "script", "write", write_tok, sizeof write_tok);
 	make_token("tom_h", "reader", "read", read_tok, sizeof read_tok);
+	make_token("helen_writes", "articles", "write", guide_tok, sizeof guide_tok);
 	return 0;
 }
 
@@ -154,7 +155,7 @@ static void test_topics_and_etag(void **state)
 }
 
 /* Walks every page of path (which has a query) and returns the ids seen; checks no repeats. */
-static int walk(client *c, const char *path, int limit, int64_t *ids, int max)
+static int walk_tok(client *c, const char *path, const char *token, int limit, int64_t *ids, int max)
 {
 	char url[1024];
 	int n = 0, pages = 0;
@@ -162,7 +163,7 @@ static int walk(client *c, const char *path, int limit, int64_t *ids, int max)
 	for (;;) {
 		snprintf(url, sizeof url, "%s%slimit=%d%s%s", path, strchr(path, '?') ? "&" : "?", limit,
 		         *cursor ? "&cursor=" : "", cursor);
-		json_t *j = call(c, "GET", url, NULL, NULL, 200);
+		json_t *j = call(c, "GET", url, token, NULL, 200);
 		json_t *data = json_object_get(j, "data");
 		assert_true(json_array_size(data) <= (size_t)limit);
 		size_t i;
@@ -187,6 +188,11 @@ static int walk(client *c, const char *path, int limit, int64_t *ids, int max)
 		assert_true(pages < 200);
 	}
 	return n;
+}
+
+static int walk(client *c, const char *path, int limit, int64_t *ids, int max)
+{
+	return walk_tok(c, path, NULL, limit, ids, max);
 }
 
 static void test_pagination(void **state)
@@ -429,13 +435,245 @@ static void test_rate_limit(void **state)
 	client_free(c);
 }
 
+/* GET path twice: the second time with the ETag in If-None-Match gives 304 and no body. */
+static void etag_roundtrip(client *c, const char *path, const char *token)
+{
+	char auth[128];
+	const char *h1[] = {NULL, NULL, NULL};
+	int k = 0;
+	if (token) {
+		snprintf(auth, sizeof auth, "Authorization: Bearer %s", token);
+		h1[k++] = auth;
+	}
+	resp *r = http_request(c, "GET", path, NULL, NULL, 0, h1);
+	assert_int_equal(r->status, 200);
+	char *etag = header_of(r, "ETag");
+	assert_non_null(etag);
+	char inm[160];
+	snprintf(inm, sizeof inm, "If-None-Match: %s", etag);
+	h1[k] = inm;
+	r = http_request(c, "GET", path, NULL, NULL, 0, h1);
+	assert_int_equal(r->status, 304);
+	assert_int_equal(r->len, 0);
+	free(etag);
+}
+
+static void test_articles(void **state)
+{
+	client *c = client_new(&S);
+	const char *list = "/api/v1/topics/hemifacial-spasm/articles";
+	json_t *j = call(c, "GET", list, NULL, NULL, 200);
+	json_t *first = json_array_get(json_object_get(j, "data"), 0);
+	assert_string_equal(json_string_value(json_object_get(first, "slug")), "hemifacial-spasm-causes-and-course");
+	assert_null(json_object_get(first, "body_markdown")); /* lists carry summaries */
+	size_t count = json_array_size(json_object_get(j, "data"));
+	assert_true(count >= 2);
+	json_decref(j);
+	int64_t ids[100];
+	assert_int_equal(walk(c, list, 1, ids, 100), count);
+	etag_roundtrip(c, list, NULL);
+	is_error(call(c, "GET", "/api/v1/topics/hemifacial-spasm/articles?cursor=MS4w", NULL, NULL, 400), "bad_cursor",
+	         "cursor");
+	is_error(call(c, "GET", "/api/v1/topics/nope/articles", NULL, NULL, 404), "no_such_topic", NULL);
+
+	const char *one = "/api/v1/topics/hemifacial-spasm/articles/hemifacial-spasm-causes-and-course";
+	j = call(c, "GET", one, NULL, NULL, 200);
+	assert_non_null(strstr(json_string_value(json_object_get(j, "body_html")), "<h2>"));
+	assert_true(json_array_size(json_object_get(j, "sources")) >= 1);
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "reviewed_by"), "username")), "jose_rn");
+	json_decref(j);
+	etag_roundtrip(c, one, NULL);
+	is_error(call(c, "GET", "/api/v1/topics/hemifacial-spasm/articles/no-such", NULL, NULL, 404), "no_such_article",
+	         NULL);
+
+	/* Writing: a guide's write token; members, read tokens and no token are refused. */
+	const char *good = "{\"title\":\"Keeping a spasm diary\",\"summary\":\"What to note down before an appointment.\","
+	                   "\"body\":\"Write down **when** the spasms come, what you were doing, and how long they lasted. "
+	                   "Bring the diary to your appointment.\",\"reviewed\":true,"
+	                   "\"sources\":[{\"title\":\"NINDS\",\"url\":\"https://www.ninds.nih.gov/\"}]}";
+	is_error(call(c, "POST", list, NULL, good, 401), "token_required", NULL);
+	is_error(call(c, "POST", list, read_tok, good, 403), "insufficient_scope", NULL);
+	is_error(call(c, "POST", list, write_tok, good, 403), "guide_required", NULL);
+	j = call(c, "POST", list, guide_tok, "{\"title\":\"Tiny\",\"body\":\"too short\"}", 422);
+	assert_int_equal(json_array_size(json_object_get(j, "errors")), 2);
+	is_error(j, "invalid", "title");
+	is_error(call(c, "POST", list, guide_tok,
+	              "{\"title\":\"A title long enough\",\"body\":\"A body that is long enough to pass the fifty character "
+	              "minimum.\",\"sources\":[{\"url\":\"javascript:alert(1)\"}]}",
+	              422),
+	         "invalid", "sources");
+	is_error(call(c, "POST", list, guide_tok,
+	              "{\"title\":\"A title long enough\",\"slug\":\"Bad Slug!\",\"body\":\"A body that is long enough to pass "
+	              "the fifty character minimum.\"}",
+	              422),
+	         "invalid", "slug");
+	is_error(call(c, "POST", list, guide_tok,
+	              "{\"title\":\"A title long enough\",\"body\":\"A body that is long enough to pass the fifty character "
+	              "minimum.\",\"reviewed\":\"yes\"}",
+	              422),
+	         "invalid", "reviewed");
+	j = call(c, "POST", list, guide_tok, good, 201);
+	assert_string_equal(json_string_value(json_object_get(j, "slug")), "keeping-a-spasm-diary");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "author"), "username")), "helen_writes");
+	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "reviewed_by"), "username")),
+	                    "helen_writes");
+	assert_non_null(strstr(json_string_value(json_object_get(j, "body_html")), "<strong>when</strong>"));
+	assert_int_equal(json_array_size(json_object_get(j, "sources")), 1);
+	json_decref(j);
+	is_error(call(c, "POST", list, guide_tok, good, 409), "slug_taken", "slug");
+	/* The page shows it too. */
+	resp *r = http_get(c, "/hemifacial-spasm/content/keeping-a-spasm-diary");
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "Keeping a spasm diary"));
+
+	/* PATCH changes what it names and keeps the rest (sources and review too). */
+	const char *mine = "/api/v1/topics/hemifacial-spasm/articles/keeping-a-spasm-diary";
+	j = call(c, "PATCH", mine, guide_tok, "{\"summary\":\"Notes that help your neurologist.\"}", 200);
+	assert_string_equal(json_string_value(json_object_get(j, "summary")), "Notes that help your neurologist.");
+	assert_string_equal(json_string_value(json_object_get(j, "title")), "Keeping a spasm diary");
+	assert_int_equal(json_array_size(json_object_get(j, "sources")), 1);
+	assert_false(json_is_null(json_object_get(j, "reviewed_by")));
+	json_decref(j);
+	is_error(call(c, "PATCH", mine, guide_tok, "{\"slug\":\"another\"}", 422), "invalid", "slug");
+	is_error(call(c, "PATCH", mine, guide_tok, "{\"body\":\"short\"}", 422), "invalid", "body");
+	is_error(call(c, "PATCH", mine, write_tok, "{\"summary\":\"x\"}", 403), "guide_required", NULL);
+	is_error(call(c, "PATCH", "/api/v1/topics/hemifacial-spasm/articles/nope", guide_tok, "{}", 404), "no_such_article",
+	         NULL);
+	client_free(c);
+}
+
+/* The id of the first question with at least one answer, and that answer's id. */
+static int64_t answered_question(client *c, int64_t *aid)
+{
+	json_t *j = call(c, "GET", "/api/v1/questions?limit=100", NULL, NULL, 200);
+	int64_t qid = 0;
+	size_t i;
+	json_t *q;
+	json_array_foreach(json_object_get(j, "data"), i, q) if (!qid && json_integer_value(json_object_get(q, "answer_count")) > 0)
+		qid = json_integer_value(json_object_get(q, "id"));
+	json_decref(j);
+	assert_true(qid > 0);
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/questions/%lld/answers?limit=1", (long long)qid);
+	j = call(c, "GET", path, NULL, NULL, 200);
+	*aid = json_integer_value(json_object_get(json_array_get(json_object_get(j, "data"), 0), "id"));
+	json_decref(j);
+	return qid;
+}
+
+static void test_ratings(void **state)
+{
+	client *c = client_new(&S);
+	int64_t aid, qid = answered_question(c, &aid);
+	char qp[128], ap[128];
+	snprintf(qp, sizeof qp, "/api/v1/questions/%lld/rating", (long long)qid);
+	snprintf(ap, sizeof ap, "/api/v1/answers/%lld/rating", (long long)aid);
+	json_t *j = call(c, "GET", qp, NULL, NULL, 200);
+	int64_t before = json_integer_value(json_object_get(j, "count"));
+	assert_string_equal(json_string_value(json_object_get(j, "post_type")), "question");
+	assert_true(json_is_null(json_object_get(j, "mine")));
+	json_decref(j);
+	etag_roundtrip(c, qp, NULL);
+
+	is_error(call(c, "POST", qp, NULL, "{\"stars\":4}", 401), "token_required", NULL);
+	is_error(call(c, "POST", qp, read_tok, "{\"stars\":4}", 403), "insufficient_scope", NULL);
+	is_error(call(c, "POST", qp, write_tok, "{\"stars\":9}", 422), "invalid", "stars");
+	is_error(call(c, "POST", qp, write_tok, "{\"stars\":2.5}", 422), "invalid", "stars");
+	is_error(call(c, "POST", qp, write_tok, "{}", 422), "invalid", "stars");
+	j = call(c, "POST", qp, write_tok, "{\"stars\":4}", 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "count")), before + 1);
+	assert_int_equal(json_integer_value(json_object_get(j, "mine")), 4);
+	json_decref(j);
+	/* Rating again replaces the rating. */
+	j = call(c, "POST", qp, write_tok, "{\"stars\":2}", 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "count")), before + 1);
+	assert_int_equal(json_integer_value(json_object_get(j, "mine")), 2);
+	json_decref(j);
+	j = call(c, "GET", qp, write_tok, NULL, 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "mine")), 2);
+	json_decref(j);
+
+	j = call(c, "POST", ap, write_tok, "{\"stars\":5}", 200);
+	assert_string_equal(json_string_value(json_object_get(j, "post_type")), "answer");
+	assert_int_equal(json_integer_value(json_object_get(j, "post_id")), aid);
+	assert_true(json_number_value(json_object_get(j, "average")) >= 1.0);
+	json_decref(j);
+	j = call(c, "POST", ap, guide_tok, "{\"stars\":\"3\"}", 200);
+	assert_int_equal(json_integer_value(json_object_get(j, "mine")), 3);
+	json_decref(j);
+	etag_roundtrip(c, ap, NULL);
+	is_error(call(c, "GET", "/api/v1/answers/999999/rating", NULL, NULL, 404), "no_such_answer", NULL);
+	is_error(call(c, "POST", "/api/v1/questions/999999/rating", write_tok, "{\"stars\":3}", 404), "no_such_question",
+	         NULL);
+	client_free(c);
+}
+
+static void test_subscriptions(void **state)
+{
+	client *c = client_new(&S);
+	const char *p = "/api/v1/subscriptions";
+	is_error(call(c, "GET", p, NULL, NULL, 401), "auth_required", NULL);
+	is_error(call(c, "POST", p, NULL, "{\"topic\":\"asthma\"}", 401), "token_required", NULL);
+	is_error(call(c, "POST", p, read_tok, "{\"topic\":\"asthma\"}", 403), "insufficient_scope", NULL);
+	is_error(call(c, "POST", p, write_tok, "{}", 422), "invalid", NULL);
+	is_error(call(c, "POST", p, write_tok, "{\"topic\":\"nope\"}", 422), "invalid", "topic");
+	is_error(call(c, "POST", p, write_tok, "{\"topic\":\"asthma\",\"mode\":\"weekly\"}", 422), "invalid", "mode");
+	is_error(call(c, "POST", p, write_tok, "{\"question_id\":999999}", 422), "invalid", "question_id");
+
+	json_t *j = call(c, "POST", p, write_tok, "{\"topic\":\"asthma\",\"mode\":\"daily\"}", 201);
+	int64_t tid = json_integer_value(json_object_get(j, "id"));
+	assert_string_equal(json_string_value(json_object_get(j, "kind")), "topic");
+	assert_string_equal(json_string_value(json_object_get(j, "mode")), "daily");
+	assert_true(json_is_boolean(json_object_get(j, "confirmed")));
+	json_decref(j);
+	j = call(c, "POST", p, write_tok, "{\"topic\":\"asthma\",\"mode\":\"daily\"}", 200); /* again: the same one */
+	assert_int_equal(json_integer_value(json_object_get(j, "id")), tid);
+	json_decref(j);
+	int64_t aid, qid = answered_question(c, &aid);
+	char body[64];
+	snprintf(body, sizeof body, "{\"question_id\":%lld}", (long long)qid);
+	j = call(c, "POST", p, write_tok, body, 201);
+	assert_string_equal(json_string_value(json_object_get(j, "kind")), "question");
+	json_decref(j);
+
+	int64_t ids[50];
+	int n = walk_tok(c, p, write_tok, 1, ids, 50);
+	assert_true(n >= 2);
+	etag_roundtrip(c, p, write_tok);
+	/* Each person sees only their own. */
+	j = call(c, "GET", p, read_tok, NULL, 200);
+	size_t i;
+	json_t *it;
+	json_array_foreach(json_object_get(j, "data"), i, it) assert_true(json_integer_value(json_object_get(it, "id")) != tid);
+	json_decref(j);
+	char one[96];
+	snprintf(one, sizeof one, "/api/v1/subscriptions/%lld", (long long)tid);
+	json_decref(call(c, "GET", one, write_tok, NULL, 200));
+	is_error(call(c, "GET", one, read_tok, NULL, 404), "no_such_subscription", NULL);
+	is_error(call(c, "DELETE", one, read_tok, NULL, 403), "insufficient_scope", NULL);
+	is_error(call(c, "DELETE", one, guide_tok, NULL, 404), "no_such_subscription", NULL);
+	j = call(c, "DELETE", one, write_tok, NULL, 200);
+	assert_true(json_is_true(json_object_get(j, "deleted")));
+	json_decref(j);
+	is_error(call(c, "DELETE", one, write_tok, NULL, 404), "no_such_subscription", NULL);
+	resp *r = http_request(c, "POST", one, "application/json", "{}", 2, NULL);
+	assert_int_equal(r->status, 405);
+	char *allow = header_of(r, "Allow");
+	assert_non_null(allow);
+	assert_non_null(strstr(allow, "DELETE"));
+	free(allow);
+	assert_int_equal(walk_tok(c, p, write_tok, 10, ids, 50), n - 1);
+	client_free(c);
+}
+
 int main(void)
 {
 	harness_require_engine();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_topics_and_etag), cmocka_unit_test(test_pagination), cmocka_unit_test(test_auth),
 		cmocka_unit_test(test_write_flow),      cmocka_unit_test(test_search),     cmocka_unit_test(test_revoke),
-		cmocka_unit_test(test_rate_limit),
+		cmocka_unit_test(test_rate_limit),      cmocka_unit_test(test_articles),   cmocka_unit_test(test_ratings),
+		cmocka_unit_test(test_subscriptions),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -262,6 +262,16 @@ static void test_delivery_and_retry(void **state)
 	free(secret);
 }
 
+/* The path of the newest hemifacial-spasm question plus suffix ("/answers", "/flag"); its id. */
+static long long question_path(client *c, const char *suffix, char *out, size_t n)
+{
+	resp *r = http_get(c, "/hemifacial-spasm");
+	const char *q = strstr(r->body, "/hemifacial-spasm/questions/");
+	assert_non_null(q);
+	snprintf(out, n, "%.*s%s", (int)(strcspn(q + 28, "-\"") + 28), q, suffix);
+	return strtoll(q + 28, NULL, 10);
+}
+
 static void test_answer_event_and_delete(void **state)
 {
 	client *a = client_new(&S);
@@ -269,12 +279,9 @@ static void test_answer_event_and_delete(void **state)
 	int before = hits_now();
 	client *m = client_new(&S);
 	assert_int_equal(login_as(m, "jose_rn", "demo-password-1"), 0);
-	resp *r = http_get(m, "/hemifacial-spasm");
-	const char *q = strstr(r->body, "/hemifacial-spasm/questions/");
-	assert_non_null(q);
 	char path[256];
-	snprintf(path, sizeof path, "%.*s/answers", (int)(strcspn(q + 28, "-\"") + 28), q);
-	r = http_get(m, "/hemifacial-spasm/ask");
+	question_path(m, "/answers", path, sizeof path);
+	resp *r = http_get(m, "/hemifacial-spasm/ask");
 	char *tok = csrf_of(r);
 	char *body = form("csrf", tok, "body", "Caffeine is a common trigger; try cutting down for two weeks.", NULL);
 	r = http_post(m, path, body);
@@ -313,6 +320,122 @@ static void test_answer_event_and_delete(void **state)
 	client_free(a);
 }
 
+/* A reader's report reaches a webhook subscribed to post.flagged, signed, through the outbox
+ * (the admin's outbox page lists it among the mail); the report's note and reporter never leave. */
+static void test_flag_event(void **state)
+{
+	client *a = client_new(&S);
+	assert_int_equal(login_as(a, "admin", "demo-password-1"), 0);
+	char url[128];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/flags", R.port);
+	char *secret = add_webhook(a, url, "&event=post.flagged", 303);
+	int before = hits_now();
+
+	client *m = client_new(&S);
+	assert_int_equal(login_as(m, "tom_h", "demo-password-1"), 0);
+	char path[256];
+	long long qid = question_path(m, "/flag", path, sizeof path);
+	resp *r = http_get(m, path);
+	assert_int_equal(r->status, 200);
+	char *tok = csrf_of(r);
+	char *body = form("csrf", tok, "reason", "misinformation", "note", "My private note about tom", NULL);
+	r = http_post(m, path, body);
+	assert_int_equal(r->status, 303);
+	free(tok);
+	free(body);
+
+	assert_true(wait_hits(before + 1, 15));
+	pthread_mutex_lock(&R.lock);
+	hit h = R.hits[before];
+	pthread_mutex_unlock(&R.lock);
+	assert_string_equal(h.event, "post.flagged");
+	assert_true(signature_ok(h.signature, secret, h.body));
+	json_t *j = json_loads(h.body, 0, NULL);
+	assert_non_null(j);
+	json_t *d = json_object_get(j, "data");
+	assert_string_equal(json_string_value(json_object_get(d, "post_type")), "question");
+	assert_int_equal(json_integer_value(json_object_get(d, "post_id")), qid);
+	assert_string_equal(json_string_value(json_object_get(d, "reason")), "misinformation");
+	json_decref(j);
+	assert_null(strstr(h.body, "private note"));
+	assert_null(strstr(h.body, "tom_h"));
+
+	/* One queue: the delivery is an outbox row (the id in the header is the outbox id). */
+	bool logged = false;
+	for (int i = 0; i < 50 && !logged; i++) {
+		r = http_get(a, "/admin/webhooks");
+		logged = has(r, "post.flagged</td>") && has(r, "<td class=\"delivery-status\">delivered</td><td>1</td>");
+		if (!logged)
+			usleep(100 * 1000);
+	}
+	assert_true(logged);
+	char ref[64];
+	snprintf(ref, sizeof ref, "#%s", h.delivery);
+	assert_true(has(r, ref));
+	r = http_get(a, "/metrics");
+	assert_true(has(r, "carecircle_outbox_depth "));
+	assert_true(has(r, "carecircle_webhook_queue_depth 0"));
+	free(secret);
+	client_free(m);
+	client_free(a);
+}
+
+/* A receiver that keeps failing: every attempt is logged with its answer, and the delivery
+ * waits longer each time (2 s, then 4 s). */
+static void test_attempts_logged(void **state)
+{
+	client *a = client_new(&S);
+	assert_int_equal(login_as(a, "admin", "demo-password-1"), 0);
+	/* Start from no webhooks, so only the new one hears the question below. */
+	for (;;) {
+		resp *r = http_get(a, "/admin/webhooks");
+		const char *idp = strstr(r->body, "name=\"id\" value=\"");
+		if (!idp)
+			break;
+		idp += strlen("name=\"id\" value=\"");
+		char id[24];
+		snprintf(id, sizeof id, "%.*s", (int)strcspn(idp, "\""), idp);
+		char *csrf = csrf_of(r);
+		char *body = form("csrf", csrf, "action", "delete", "id", id, NULL);
+		assert_int_equal(http_post(a, "/admin/webhooks", body)->status, 303);
+		free(csrf);
+		free(body);
+	}
+	char url[128];
+	snprintf(url, sizeof url, "http://127.0.0.1:%d/down", R.port);
+	char *secret = add_webhook(a, url, "&event=answer.created", 303);
+	int before = hits_now();
+	pthread_mutex_lock(&R.lock);
+	for (int i = before; i < before + 3 && i < 8; i++)
+		R.script[i] = 503;
+	pthread_mutex_unlock(&R.lock);
+	client *m = client_new(&S);
+	assert_int_equal(login_as(m, "jose_rn", "demo-password-1"), 0);
+	char path[256];
+	question_path(m, "/answers", path, sizeof path);
+	resp *r = http_get(m, "/hemifacial-spasm/ask");
+	char *tok = csrf_of(r);
+	char *body = form("csrf", tok, "body", "Rest and a warm compress help some people.", NULL);
+	assert_int_equal(http_post(m, path, body)->status, 303);
+	free(tok);
+	free(body);
+	assert_true(wait_hits(before + 2, 20));
+	bool waiting = false;
+	for (int i = 0; i < 50 && !waiting; i++) {
+		r = http_get(a, "/admin/webhooks");
+		waiting = has(r, "<td class=\"delivery-status\">waiting to retry</td><td>2</td><td>the receiver answered HTTP 503</td>");
+		if (!waiting)
+			usleep(100 * 1000);
+	}
+	assert_true(waiting);
+	pthread_mutex_lock(&R.lock);
+	assert_string_equal(R.hits[before].delivery, R.hits[before + 1].delivery);
+	pthread_mutex_unlock(&R.lock);
+	free(secret);
+	client_free(m);
+	client_free(a);
+}
+
 int main(void)
 {
 	harness_require_engine();
@@ -320,6 +443,8 @@ int main(void)
 		cmocka_unit_test(test_validation),
 		cmocka_unit_test(test_delivery_and_retry),
 		cmocka_unit_test(test_answer_event_and_delete),
+		cmocka_unit_test(test_flag_event),
+		cmocka_unit_test(test_attempts_logged),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

@@ -1,10 +1,12 @@
 /* test_arena.c: the bump arena: alignment, chunk growth, realloc, strings, cap and deferred cleanups. */
 #include <setjmp.h>
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 
 #include <cmocka.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "core/arena.h"
@@ -114,6 +116,37 @@ static void test_strings(void **state)
 	arena_free(a);
 }
 
+/* arena_printf formats common conversions itself: it must agree with snprintf on each, and
+ * hand anything else (widths, precision, hex) to vsnprintf unchanged. */
+static void test_printf_matches_libc(void **state)
+{
+	(void)state;
+	arena *a = arena_new(0);
+	char want[256];
+	const long long lls[] = {0, 1, -1, 9, 10, -10, 1234567890123LL, LLONG_MAX, LLONG_MIN};
+	for (size_t i = 0; i < sizeof lls / sizeof lls[0]; i++) {
+		snprintf(want, sizeof want, "/t/questions/%lld#a-%lld%%", lls[i], lls[i]);
+		assert_string_equal(arena_printf(a, "/t/questions/%lld#a-%lld%%", lls[i], lls[i]), want);
+		snprintf(want, sizeof want, "%llu|%ld|%lu", (unsigned long long)lls[i], (long)lls[i], (unsigned long)lls[i]);
+		assert_string_equal(arena_printf(a, "%llu|%ld|%lu", (unsigned long long)lls[i], (long)lls[i],
+		                                 (unsigned long)lls[i]),
+		                    want);
+	}
+	const int is[] = {0, -7, INT_MAX, INT_MIN};
+	for (size_t i = 0; i < sizeof is / sizeof is[0]; i++) {
+		snprintf(want, sizeof want, "%d %u %zu", is[i], (unsigned)is[i], (size_t)(unsigned)is[i]);
+		assert_string_equal(arena_printf(a, "%d %u %zu", is[i], (unsigned)is[i], (size_t)(unsigned)is[i]), want);
+	}
+	assert_string_equal(arena_printf(a, "%s and %s", "café", ""), "café and ");
+	assert_string_equal(arena_printf(a, "no conversions"), "no conversions");
+	const char *empty = "";
+	assert_string_equal(arena_printf(a, "%s", empty), "");
+	/* Not handled here: must still be right. */
+	assert_string_equal(arena_printf(a, "%05d|%x|%.3s|%-4s|", 42, 255, "abcdef", "ab"), "00042|ff|abc|ab  |");
+	assert_string_equal(arena_printf(a, "%s=%.2f", "ratio", 0.5), "ratio=0.50");
+	arena_free(a);
+}
+
 static void test_reset(void **state)
 {
 	arena *a = arena_new(0);
@@ -219,6 +252,7 @@ int main(void)
 		cmocka_unit_test(test_growth_across_chunks),
 		cmocka_unit_test(test_arena_realloc),
 		cmocka_unit_test(test_strings),
+		cmocka_unit_test(test_printf_matches_libc),
 		cmocka_unit_test(test_reset),
 		cmocka_unit_test(test_cap),
 		cmocka_unit_test(test_defer_lifo),

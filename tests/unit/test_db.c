@@ -489,6 +489,92 @@ static void test_db_tx(void **state)
 	assert_int_equal(db_commit(f->c), DB_ERR); /* no transaction left open */
 }
 
+/* A batch runs inside the caller's transaction: over its cap, everything rolls back together. */
+static const dbq q_bump = {
+	"INSERT INTO test_values (k, n) VALUES ('counter', 1) "
+	"ON CONFLICT (k) DO UPDATE SET n = test_values.n + 1 RETURNING n",
+	NULL};
+
+struct batch_ctx {
+	const db_batch *b;
+	int i;
+};
+
+static int tx_with_batch(dbc *c, void *ctx)
+{
+	struct batch_ctx *x = ctx;
+	int rc = db_batch_run(c, x->b);
+	if (rc < 0)
+		return rc;
+	char *k = x->i == 1 ? "post-1" : x->i == 2 ? "post-2" : "post-3";
+	return db_exec(c, &q_put, DBP(dbs(k), dbi(x->i), dbnull(), dbnull(), dbnull()));
+}
+
+static void test_batch_with_cap(void **state)
+{
+	struct fixture *f = *state;
+	db_batch b = {0};
+	assert_true(db_batch_add(&b, &q_bump, DBNOP, 2));
+	static const dbq q_counter = {"SELECT n FROM test_values WHERE k = 'counter'", NULL};
+	int rc;
+	for (int i = 1; i <= 3; i++) {
+		struct batch_ctx x = {&b, i};
+		rc = db_tx(f->c, tx_with_batch, &x);
+		if (i <= 2)
+			assert_int_equal(rc, 1);
+		else
+			assert_int_equal(rc, DB_OVER); /* the third is over the cap of 2 */
+	}
+	/* The refused one left neither its post nor its count. */
+	assert_int_equal(count_values(f), 3); /* counter, post-1, post-2 */
+	assert_int_equal(db_scalar(f->c, &q_counter, DBNOP, -1, &rc), 2);
+	/* A full batch says so instead of dropping statements. */
+	db_batch full = {0};
+	for (int i = 0; i < DB_BATCH_MAX; i++)
+		assert_true(db_batch_add(&full, &q_count, DBNOP, 0));
+	assert_false(db_batch_add(&full, &q_count, DBNOP, 0));
+	assert_int_equal(db_batch_run(f->c, NULL), 0);
+}
+
+/* Reads in a snapshot see one moment; a write on the connection ends it, and then the reads
+ * see everything committed, the connection's own write included. */
+static void *writer_thread(void *p)
+{
+	db *d = p;
+	dbc *c = db_conn(d);
+	if (c) {
+		db_exec(c, &q_put, DBP(dbs("other"), dbi(1), dbnull(), dbnull(), dbnull()));
+		db_conn_release(d);
+	}
+	return NULL;
+}
+
+static void test_snapshot(void **state)
+{
+	struct fixture *f = *state;
+	assert_int_equal(db_exec(f->c, &q_put, DBP(dbs("before"), dbi(1), dbnull(), dbnull(), dbnull())), 1);
+	db_snapshot_begin(f->c);
+	assert_int_equal(count_values(f), 1);
+	pthread_t th;
+	assert_int_equal(pthread_create(&th, NULL, writer_thread, f->d), 0);
+	pthread_join(th, NULL);
+	/* SQLite: still the snapshot's moment; PostgreSQL has no snapshot here and sees it. */
+	assert_int_equal(count_values(f), db_conn_is_postgres(f->c) ? 2 : 1);
+	assert_int_equal(db_exec(f->c, &q_put, DBP(dbs("mine"), dbi(1), dbnull(), dbnull(), dbnull())), 1);
+	assert_int_equal(count_values(f), 3);
+	db_snapshot_end(f->c);
+	db_snapshot_end(f->c); /* twice is harmless */
+	assert_int_equal(count_values(f), 3);
+	/* A transaction after a snapshot is a real one. */
+	db_snapshot_begin(f->c);
+	assert_int_equal(count_values(f), 3);
+	int fail = 0;
+	assert_int_equal(db_tx(f->c, tx_insert_two, &fail), 2);
+	assert_int_equal(count_values(f), 5);
+	db_snapshot_end(f->c);
+	assert_int_equal(db_commit(f->c), DB_ERR); /* nothing left open */
+}
+
 struct thread_ctx {
 	db *d;
 	dbc *main_conn;
@@ -595,6 +681,8 @@ static const struct CMUnitTest db_tests[] = {
 	DB_TEST(test_failed_statement_fails_commit),
 	DB_TEST(test_statement_outlives_rollback),
 	DB_TEST(test_db_tx),
+	DB_TEST(test_batch_with_cap),
+	DB_TEST(test_snapshot),
 	DB_TEST(test_connection_per_thread),
 	DB_TEST(test_pg_reconnect),
 	DB_TEST(test_pg_lock_is_busy),

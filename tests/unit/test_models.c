@@ -258,7 +258,7 @@ static void test_edits_and_revisions(void **state)
 {
 	int64_t qid = ask(make_topic("edit-topic"), "Original title of the question", "Original body with quokka.", 0);
 	const char *title2 = "Second title of the question";
-	assert_int_equal(question_edit(fx.c, fx.a, qid, fx.alice, title2, "Body with _wombat_.", "typo"), 1);
+	assert_int_equal(question_edit(fx.c, fx.a, qid, fx.alice, title2, "Body with _wombat_.", "typo", -1), 1);
 	question q = getq(qid);
 	assert_string_equal(q.title, "Second title of the question");
 	assert_string_equal(q.slug, "second-title-of-the-question");
@@ -266,7 +266,7 @@ static void test_edits_and_revisions(void **state)
 	assert_string_equal(q.body_html, "<p>Body with <em>wombat</em>.</p>\n");
 	assert_string_equal(q.excerpt, "Body with wombat.");
 	assert_true(q.edited_at > 0);
-	assert_int_equal(question_edit(fx.c, fx.a, qid, fx.bob, "Third title of the question", "Third body.", NULL), 1);
+	assert_int_equal(question_edit(fx.c, fx.a, qid, fx.bob, "Third title of the question", "Third body.", NULL, -1), 1);
 	revision *revs;
 	assert_int_equal(revision_list(fx.c, fx.a, "question", qid, &revs), 2);
 	/* Newest first; each row holds the text as it was before that edit. */
@@ -279,7 +279,7 @@ static void test_edits_and_revisions(void **state)
 	assert_string_equal(revs[1].note, "typo");
 	assert_string_equal(revs[1].editor_name, "Alice A.");
 	assert_true(revs[0].id > revs[1].id);
-	assert_int_equal(question_edit(fx.c, fx.a, qid + 1000, fx.alice, "Missing question title", "x", NULL), 0);
+	assert_int_equal(question_edit(fx.c, fx.a, qid + 1000, fx.alice, "Missing question title", "x", NULL, -1), 0);
 
 	int64_t aid = reply(qid, "First answer text.");
 	assert_int_equal(answer_edit(fx.c, fx.a, aid, fx.alice, "Edited **answer**.", "clarify"), 1);
@@ -421,7 +421,7 @@ static void test_search(void **state)
 	assert_int_equal(search_questions(fx.c, fx.a, "zebracorn unicornfish", NULL, 10, 0, &hits, &total), 0);
 	assert_int_equal(search_questions(fx.c, fx.a, "?!", NULL, 10, 0, &hits, &total), 0);
 	/* Edits reach the index. */
-	assert_int_equal(question_edit(fx.c, fx.a, qid, fx.alice, "Glockenspiel practice and wrist pain", "Bells.", NULL), 1);
+	assert_int_equal(question_edit(fx.c, fx.a, qid, fx.alice, "Glockenspiel practice and wrist pain", "Bells.", NULL, -1), 1);
 	assert_int_equal(search_questions(fx.c, fx.a, "forearm", NULL, 10, 0, &hits, &total), 0);
 	assert_int_equal(search_questions(fx.c, fx.a, "glockenspiel", NULL, 10, 0, &hits, &total), 1);
 }
