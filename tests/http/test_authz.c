@@ -280,6 +280,20 @@ static void test_api_write_needs_write_scope(void **state)
 	const char *a = "{\"body\":\"An answer sent with a read-only token must not appear.\"}";
 	assert_int_equal(api_post(qpath, rt, q), 403);
 	assert_int_equal(api_post(apath, rt, a), 403);
+	/* A member's token with write scope still cannot write a guide article. */
+	char *wt = make_token(l, "write");
+	char artpath[128];
+	snprintf(artpath, sizeof artpath, "/api/v1/topics/%s/articles", TOPIC);
+	assert_int_equal(api_post(artpath, wt, "{\"title\":\"An article by a member who is no guide\",\"slug\":"
+	                                      "\"member-article\",\"summary\":\"Not allowed.\",\"body\":\"A member "
+	                                      "may not publish guide articles through the API.\"}"),
+	                 403);
+	client *anon = client_new(&S);
+	char art[160];
+	snprintf(art, sizeof art, "/%s/content/member-article", TOPIC);
+	assert_int_equal(http_get(anon, art)->status, 404);
+	client_free(anon);
+	free(wt);
 	/* No token at all, or a forged one. */
 	assert_int_equal(api_post(qpath, NULL, q), 401);
 	assert_int_equal(api_post(apath, "cc_notarealtokenatall", a), 401);
