@@ -415,6 +415,49 @@ static void test_password_change_throttled(void **state)
 	client_free(c);
 }
 
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1000.0 + (double)t.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+	return x < y ? -1 : x > y;
+}
+
+/* An unknown name costs an argon2id check too (against a dummy hash), so the answer does not
+ * come back measurably sooner than for a real account with a wrong password. Without the
+ * dummy check it would be about a tenth of the time. Medians of interleaved tries, and a
+ * generous bound, so a busy machine does not make it flaky. */
+static void test_unknown_user_takes_as_long(void **state)
+{
+	static const char *const known[] = {"admin", "priya", "helen_writes", "aisha_k", "bernard"};
+	enum { N = 5 };
+	double tk[N], tu[N];
+	client *c = client_new(&S);
+	try_login(c, "warm_up_name", "wrong-guess"); /* the dummy hash is made on first use */
+	for (int i = 0; i < N; i++) {
+		char name[40];
+		snprintf(name, sizeof name, "no_such_member_%d", i);
+		double t0 = now_ms();
+		assert_int_equal(try_login(c, known[i], "wrong-guess")->status, 401);
+		double t1 = now_ms();
+		assert_int_equal(try_login(c, name, "wrong-guess")->status, 401);
+		double t2 = now_ms();
+		tk[i] = t1 - t0;
+		tu[i] = t2 - t1;
+	}
+	qsort(tk, N, sizeof *tk, cmp_double);
+	qsort(tu, N, sizeof *tu, cmp_double);
+	fprintf(stderr, "login median: known %.1f ms, unknown %.1f ms\n", tk[N / 2], tu[N / 2]);
+	assert_true(tu[N / 2] * 2.5 > tk[N / 2]);
+	assert_int_equal(sql("DELETE FROM rate_counts WHERE bucket LIKE 'login-%'"), 0);
+	client_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -423,6 +466,7 @@ int main(void)
 		cmocka_unit_test(test_logout_everywhere),
 		cmocka_unit_test(test_reset_link_expires),
 		cmocka_unit_test(test_password_change_throttled),
+		cmocka_unit_test(test_unknown_user_takes_as_long),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
