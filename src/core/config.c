@@ -48,6 +48,8 @@ static const struct opt opts[] = {
 	O("rate-member-posts", OPT_INT, rate_member_posts, "posts per hour per account (30)"),
 	O("rate-registrations", OPT_INT, rate_registrations, "new accounts per hour per client address (5)"),
 	O("rate-reads", OPT_INT, rate_reads, "post pages per minute per client before slowing (120)"),
+	O("login-fails-account", OPT_INT, login_fails_account, "failed logins per account per 15 minutes (10)"),
+	O("login-fails-address", OPT_INT, login_fails_address, "failed logins per client address per 15 minutes (50)"),
 	O("spam-hold-score", OPT_INT, spam_hold_score, "spam score that holds a post for moderators (5)"),
 	O("ip-retention-days", OPT_INT, ip_retention_days, "days keyed address hashes are kept (30)"),
 	O("trust-days", OPT_INT, trust_days, "account age in days to skip the CAPTCHA (7)"),
@@ -94,6 +96,8 @@ void config_defaults(config *c)
 	c->rate_member_posts = 30;
 	c->rate_registrations = 5;
 	c->rate_reads = 120;
+	c->login_fails_account = 10;
+	c->login_fails_address = 50;
 	c->spam_hold_score = 5;
 	c->trust_days = 7;
 	c->ip_retention_days = 30;

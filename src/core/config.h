@@ -36,6 +36,8 @@ typedef struct config {
 	int rate_member_posts;   /* posts per hour from one account */
 	int rate_registrations;  /* accounts per hour from one client address */
 	int rate_reads;          /* post pages per minute from one client before it is slowed */
+	int login_fails_account; /* failed logins per account per 15 minutes before refusing */
+	int login_fails_address; /* failed logins per client address per 15 minutes */
 	int spam_hold_score;     /* spam score at which a post waits for a moderator */
 	int ip_retention_days;   /* days stored keyed address hashes are kept (docs/security.md) */
 	int trust_days;          /* account age after which a member skips the CAPTCHA … */

@@ -25,6 +25,14 @@ char *util_b64url(arena *a, const void *data, size_t n)
 long util_b64url_decode(const char *s, size_t n, unsigned char *out, size_t outmax)
 {
 	size_t len = 0;
+	/* libsodium decodes some bytes outside the alphabet (0xFF reads as '_'), which would give
+	 * one token several spellings: only the 64 URL-safe characters are let through
+	 * (found by tests/fuzz/fuzz_captcha.c, corpus/captcha/high-byte-spelling). */
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_'))
+			return -1;
+	}
 	if (sodium_base642bin(out, outmax, s, n, NULL, &len, NULL,
 	                      sodium_base64_VARIANT_URLSAFE_NO_PADDING) != 0)
 		return -1;

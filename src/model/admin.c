@@ -74,14 +74,29 @@ static int last_admin(dbc *c, int64_t user_id)
 	return is && others == 0;
 }
 
+static const dbq q_has_role = {"SELECT count(*) FROM users WHERE id = $1 AND role = $2", NULL};
+
 int admin_set_role(dbc *c, int64_t user_id, enum role role)
 {
+	int qrc = 0;
+	int64_t same = db_scalar(c, &q_has_role, DBP(dbi(user_id), dbs(role_name(role))), 0, &qrc);
+	if (qrc < 0)
+		return qrc;
 	if (role != ROLE_ADMIN) {
 		int la = last_admin(c, user_id);
 		if (la != 0)
 			return la < 0 ? la : 0;
 	}
-	return db_exec(c, &q_set_role, DBP(dbi(user_id), dbs(role_name(role))));
+	int rc = db_exec(c, &q_set_role, DBP(dbi(user_id), dbs(role_name(role))));
+	/* A change of powers ends every session of the account (privilege change rotates the
+	 * session): whoever held one of its cookies must sign in again to use the new role, and
+	 * a demoted account keeps no session opened under the old one. */
+	if (rc > 0 && !same) {
+		int d = session_delete_user(c, user_id);
+		if (d < 0)
+			return d;
+	}
+	return rc;
 }
 
 int admin_set_suspended(dbc *c, int64_t user_id, bool suspended)

@@ -17,7 +17,8 @@ typedef struct admin_user {
 
 /* Users whose name, display name or email contains q ("" = all), newest first. */
 int admin_user_list(dbc *c, arena *a, const char *q, int limit, int offset, admin_user **out);
-/* Changes a role; refuses (returns 0) to demote the last active admin. 1 done, < 0 error. */
+/* Changes a role; refuses (returns 0) to demote the last active admin. 1 done, < 0 error. A real
+ * change ends every session of the account (it signs in again under the new role). */
 int admin_set_role(dbc *c, int64_t user_id, enum role role);
 /* Suspends (ends every session; tokens stop working) or reactivates. Refuses to suspend the last
  * active admin. */

@@ -14,6 +14,7 @@ static const dbq q_report = {
 	"AND reported = 0",
 	NULL};
 static const dbq q_purge = {"DELETE FROM rate_counts WHERE window_start < $1", NULL};
+static const dbq q_clear = {"DELETE FROM rate_counts WHERE bucket = $1 AND client = $2", NULL};
 
 static int64_t window_of(int window, int64_t now)
 {
@@ -52,4 +53,9 @@ bool limit_report_once(dbc *c, const char *bucket, const char *client, int windo
 int limit_purge(dbc *c, int64_t cutoff)
 {
 	return db_exec(c, &q_purge, DBP(dbi(cutoff)));
+}
+
+int limit_clear(dbc *c, const char *bucket, const char *client)
+{
+	return db_exec(c, &q_clear, DBP(dbs(bucket), dbs(client)));
 }

@@ -19,6 +19,8 @@ bool limit_hit_with(db_batch *b, const char *bucket, const char *client, int win
 int64_t limit_peek(dbc *c, const char *bucket, const char *client, int window, int64_t now);
 /* Marks this window of the client as reported; true only for the first caller. */
 bool limit_report_once(dbc *c, const char *bucket, const char *client, int window, int64_t now);
+/* Forgets every window of a client in a bucket (a successful login clears its failures). */
+int limit_clear(dbc *c, const char *bucket, const char *client);
 /* Drops windows that ended before cutoff. */
 int limit_purge(dbc *c, int64_t cutoff);
 

@@ -6,6 +6,7 @@
 #include "model/draft.h"
 #include "model/session.h"
 #include "model/user.h"
+#include "safety/limits.h"
 #include "web/engage.h"
 #include "web/pages.h"
 #include "web/safety.h"
@@ -62,6 +63,44 @@ static void dummy_check(const char *password)
 	user_check_password(dummy, password);
 }
 
+/* ---- login throttling ----
+ *
+ * Failed sign-ins are counted in the database (rate_counts), so the limits hold on every node
+ * and across restarts, in fixed windows of 15 minutes:
+ * - per account: every attempt counts and a successful one clears the count, so at most
+ *   --login-fails-account guesses per window reach the password check, however many run at
+ *   once. A name or address that is no account gets a counter of its own (a keyed hash of what
+ *   was typed), so an unknown account is throttled exactly like a real one.
+ * - per client address: failures count (not successes, so one busy network of honest people
+ *   is not locked out), up to --login-fails-address per window.
+ * Once over either limit the answer is 429 with Retry-After, before any password is checked,
+ * with one message that does not say which limit, nor whether the account exists. */
+enum { LOGIN_WINDOW = 900 };
+
+static const char *login_account_key(req *r, int found, const user *u, const char *login)
+{
+	if (found == 1)
+		return arena_printf(r->a, "u:%lld", (long long)u->id);
+	char *l = arena_strdup(r->a, login);
+	for (char *p = l; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return arena_printf(r->a, "n:%s", util_mac_hex(r->a, APP(r)->key, "login-name", l, strlen(l), 16));
+}
+
+static void login_throttled(req *r, const char *login, const char *next, int64_t now)
+{
+	int64_t wait = LOGIN_WINDOW - now % LOGIN_WINDOW;
+	res_header(r, "Retry-After", arena_printf(r->a, "%lld", (long long)wait));
+	ferrs e = {0};
+	ferr(&e, "login",
+	     arena_printf(r->a, "Too many unsuccessful sign-ins. To keep accounts safe, signing in is paused for "
+	                        "this account or your network: please try again in %lld minutes, or choose a new "
+	                        "password through \"Forgot your password?\".",
+	                  (long long)(wait + 59) / 60));
+	login_form(r, login, next, &e, 429);
+}
+
 void page_login(req *r)
 {
 	if (r->method != M_POST) {
@@ -98,16 +137,32 @@ void page_login(req *r)
 		web_db_error(r, rc);
 		return;
 	}
+	const config *cfg = APP(r)->cfg;
+	int64_t now = util_now();
+	const char *acct = login_account_key(r, rc, &u, login);
+	const char *addr = safety_client(r);
+	int64_t na = limit_hit(c, "login-account", acct, LOGIN_WINDOW, now);
+	int64_t nip = na < 0 ? na : limit_peek(c, "login-address", addr, LOGIN_WINDOW, now);
+	if (na < 0 || nip < 0) {
+		web_db_error(r, (int)(na < 0 ? na : nip));
+		return;
+	}
+	if (na > cfg->login_fails_account || nip >= cfg->login_fails_address) {
+		login_throttled(r, login, next, now);
+		return;
+	}
 	bool ok = false;
 	if (rc == 1)
 		ok = user_check_password(hash, pw) && strcmp(u.status, "active") == 0;
 	else
 		dummy_check(pw);
 	if (!ok) {
+		limit_hit(c, "login-address", addr, LOGIN_WINDOW, now);
 		ferr(&e, "login", "That username or email and password do not match an account.");
 		login_form(r, login, next, &e, 401);
 		return;
 	}
+	limit_clear(c, "login-account", acct);
 	if (!start_session(r, c, u.id)) {
 		web_db_error(r, DB_BUSY);
 		return;
@@ -325,8 +380,20 @@ void page_account(req *r)
 		const char *nw = kv_get(&r->form, "new_password");
 		user me;
 		const char *hash = NULL;
+		/* The same per-account counter as the login form: a borrowed session cannot be
+		 * used to guess the password either. */
+		const char *acct = arena_printf(r->a, "u:%lld", (long long)u->id);
+		int64_t na = limit_hit(c, "login-account", acct, LOGIN_WINDOW, util_now());
+		if (na > APP(r)->cfg->login_fails_account) {
+			res_header(r, "Retry-After", arena_printf(r->a, "%lld", (long long)(LOGIN_WINDOW - util_now() % LOGIN_WINDOW)));
+			ferr(&e, "current_password", "Too many wrong passwords. Please try again in a few minutes.");
+			account_page(r, c, v, &e, 429);
+			return;
+		}
 		if (user_by_login(c, r->a, u->username, &me, &hash) != 1 || !user_check_password(hash, cur))
 			ferr(&e, "current_password", "Your current password is not right.");
+		else
+			limit_clear(c, "login-account", acct);
 		size_t nl = nw ? strlen(nw) : 0;
 		if (nl < PASSWORD_MIN || nl > PASSWORD_MAX)
 			ferr(&e, "new_password", "Choose a new password of 10 to 200 characters.");

@@ -218,6 +218,7 @@ static int launch(srv *s, const char *extra)
 	argv[n++] = "--rate-member-posts=10000";
 	argv[n++] = "--rate-registrations=10000";
 	argv[n++] = "--rate-reads=100000";
+	argv[n++] = "--login-fails-address=100000";
 	char *copy = extra ? strdup(extra) : NULL;
 	for (char *t = copy ? strtok(copy, " ") : NULL; t && n < 60; t = strtok(NULL, " "))
 		argv[n++] = t;

@@ -29,7 +29,8 @@ trap cleanup EXIT
 
 "$bin" demo --db="$work/site.db" --secret=sqlmap-secret >"$work/demo.log" 2>&1
 "$bin" serve --listen="127.0.0.1:$port" --db="$work/site.db" --secret=sqlmap-secret \
-  --mail-dir="$work/mail" >"$work/server.log" 2>&1 &
+  --mail-dir="$work/mail" --login-fails-account=1000000 --login-fails-address=1000000 \
+  >"$work/server.log" 2>&1 &
 pid=$!
 for _ in $(seq 100); do
   curl -sf "$base/healthz" >/dev/null && break

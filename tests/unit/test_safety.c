@@ -120,6 +120,9 @@ static void test_captcha_answer(void **state)
 	assert_true(num >= 1 && num <= 18);
 	assert_true(captcha_matches(key, nonce, arena_printf(a, "%d", num)));
 	assert_false(captcha_matches(key, nonce, arena_printf(a, "%d", num + 1)));
+	/* Leading zeros are fine; an answer cut short from a long one is not. */
+	assert_true(captcha_matches(key, nonce, arena_printf(a, "000%d", num)));
+	assert_false(captcha_matches(key, nonce, arena_printf(a, "%031d%s", num, "xyz")));
 	/* The image is a PNG. */
 	size_t len = 0;
 	unsigned char *png = captcha_png(a, ans, &len);

@@ -173,6 +173,10 @@ static void test_b64url(void **state)
 	assert_string_equal(util_b64url(a, fb, 3), "-_-_");
 	assert_int_equal(util_b64url_decode("ab+/", 4, back, sizeof back), -1);
 	assert_int_equal(util_b64url_decode("a", 1, back, sizeof back), -1);
+	/* One spelling per value: libsodium alone reads 0xFF as '_'. */
+	assert_int_equal(util_b64url_decode("-_-_", 4, back, sizeof back), 3);
+	assert_int_equal(util_b64url_decode("-_-\xff", 4, back, sizeof back), -1);
+	assert_int_equal(util_b64url_decode("-_-_ ", 5, back, sizeof back), -1);
 	char *t1 = util_token(a, 32), *t2 = util_token(a, 32);
 	assert_int_equal(strlen(t1), 43);
 	assert_string_not_equal(t1, t2);
