@@ -88,6 +88,28 @@ static const char *login_account_key(req *r, int found, const user *u, const cha
 	return arena_printf(r->a, "n:%s", util_mac_hex(r->a, APP(r)->key, "login-name", l, strlen(l), 16));
 }
 
+int web_recheck_password(req *r, dbc *c, ferrs *e, const char *field, const char *password)
+{
+	user *u = web_user(r);
+	/* The same per-account counter as the login form: a borrowed session cannot be used to
+	 * guess the password either. */
+	const char *acct = arena_printf(r->a, "u:%lld", (long long)u->id);
+	int64_t now = util_now();
+	if (limit_hit(c, "login-account", acct, LOGIN_WINDOW, now) > APP(r)->cfg->login_fails_account) {
+		res_header(r, "Retry-After", arena_printf(r->a, "%lld", (long long)(LOGIN_WINDOW - now % LOGIN_WINDOW)));
+		ferr(e, field, "Too many wrong passwords. Please try again in a few minutes.");
+		return 429;
+	}
+	user me;
+	const char *hash = NULL;
+	if (!password || user_by_login(c, r->a, u->username, &me, &hash) != 1 || !user_check_password(hash, password)) {
+		ferr(e, field, "Your password is not right.");
+		return 422;
+	}
+	limit_clear(c, "login-account", acct);
+	return 0;
+}
+
 static void login_throttled(req *r, const char *login, const char *next, int64_t now)
 {
 	int64_t wait = LOGIN_WINDOW - now % LOGIN_WINDOW;
@@ -378,22 +400,11 @@ void page_account(req *r)
 	if (strcmp(action, "password") == 0) {
 		const char *cur = kv_get(&r->form, "current_password");
 		const char *nw = kv_get(&r->form, "new_password");
-		user me;
-		const char *hash = NULL;
-		/* The same per-account counter as the login form: a borrowed session cannot be
-		 * used to guess the password either. */
-		const char *acct = arena_printf(r->a, "u:%lld", (long long)u->id);
-		int64_t na = limit_hit(c, "login-account", acct, LOGIN_WINDOW, util_now());
-		if (na > APP(r)->cfg->login_fails_account) {
-			res_header(r, "Retry-After", arena_printf(r->a, "%lld", (long long)(LOGIN_WINDOW - util_now() % LOGIN_WINDOW)));
-			ferr(&e, "current_password", "Too many wrong passwords. Please try again in a few minutes.");
+		int status = web_recheck_password(r, c, &e, "current_password", cur);
+		if (status == 429) {
 			account_page(r, c, v, &e, 429);
 			return;
 		}
-		if (user_by_login(c, r->a, u->username, &me, &hash) != 1 || !user_check_password(hash, cur))
-			ferr(&e, "current_password", "Your current password is not right.");
-		else
-			limit_clear(c, "login-account", acct);
 		size_t nl = nw ? strlen(nw) : 0;
 		if (nl < PASSWORD_MIN || nl > PASSWORD_MAX)
 			ferr(&e, "new_password", "Choose a new password of 10 to 200 characters.");

@@ -78,16 +78,18 @@ void page_account_delete(req *r)
 		web_csrf_check(r, &why);
 		ferr(&e, NULL, why);
 	}
-	const char *pw = kv_get(&r->form, "password");
-	user me;
-	const char *hash = NULL;
-	if (!r->csrf_failed &&
-	    (!pw || user_by_login(c, r->a, u->username, &me, &hash) != 1 || !user_check_password(hash, pw)))
-		ferr(&e, "password", "Your password is not right. Nothing was deleted.");
-	if (!e.n && u->role == ROLE_ADMIN && account_other_admins(c, u->id) == 0)
+	int status = r->csrf_failed ? 403 : e.n ? 422 : 0;
+	if (!r->csrf_failed) {
+		int pst = web_recheck_password(r, c, &e, "password", kv_get(&r->form, "password"));
+		if (pst)
+			status = pst; /* 422 wrong, 429 too many tries */
+	}
+	if (!e.n && u->role == ROLE_ADMIN && account_other_admins(c, u->id) == 0) {
 		ferr(&e, NULL, "You are the only admin. Make someone else an admin first, so the site is not left without one.");
+		status = 422;
+	}
 	if (e.n) {
-		delete_form(r, choice, &e, r->csrf_failed ? 403 : 422);
+		delete_form(r, choice, &e, status ? status : 422);
 		return;
 	}
 	int rc = account_delete(c, u->id, strcmp(choice, "remove") == 0);

@@ -44,6 +44,10 @@ typedef struct ferrs {
 } ferrs;
 
 void ferr(ferrs *e, const char *field, const char *msg);
+/* The signed-in person's password typed again (password change, account deletion): 0 when
+ * right; 422 wrong, or 429 past --login-fails-account (the login form's counter), with the
+ * message on field. */
+int web_recheck_password(req *r, dbc *c, ferrs *e, const char *field, const char *password);
 const char *ferr_for(const ferrs *e, const char *field);
 
 static inline struct app *APP(req *r) { return (struct app *)r->app; }

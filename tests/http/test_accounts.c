@@ -415,6 +415,38 @@ static void test_password_change_throttled(void **state)
 	client_free(c);
 }
 
+/* Deleting the account asks for the password again, counted like a sign-in: a borrowed
+ * session cannot guess it there either, and the account stays. */
+static void test_account_delete_throttled(void **state)
+{
+	fresh_window();
+	client *c = client_new(&S);
+	assert_int_equal(login_as(c, "tom_h", "demo-password-1"), 0);
+	long st = 0;
+	for (int i = 0; i <= FAILS_ACCOUNT; i++) {
+		char *tok = csrf_of(http_get(c, "/account/delete"));
+		char *body = form("csrf", tok, "posts", "anonymous", "password", "a-wrong-guess", NULL);
+		st = http_post(c, "/account/delete", body)->status;
+		free(tok);
+		free(body);
+		if (i < FAILS_ACCOUNT)
+			assert_int_equal(st, 422);
+	}
+	assert_int_equal(st, 429);
+	char *tok = csrf_of(http_get(c, "/account/delete"));
+	char *body = form("csrf", tok, "posts", "anonymous", "password", "demo-password-1", NULL);
+	resp *r = http_post(c, "/account/delete", body);
+	assert_int_equal(r->status, 429);
+	char *ra = header_of(r, "Retry-After");
+	assert_non_null(ra);
+	free(ra);
+	free(tok);
+	free(body);
+	assert_int_equal(http_get(c, "/account")->status, 200); /* still signed in, still there */
+	assert_int_equal(sql("DELETE FROM rate_counts WHERE bucket LIKE 'login-%'"), 0);
+	client_free(c);
+}
+
 static double now_ms(void)
 {
 	struct timespec t;
@@ -466,6 +498,7 @@ int main(void)
 		cmocka_unit_test(test_logout_everywhere),
 		cmocka_unit_test(test_reset_link_expires),
 		cmocka_unit_test(test_password_change_throttled),
+		cmocka_unit_test(test_account_delete_throttled),
 		cmocka_unit_test(test_unknown_user_takes_as_long),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
