@@ -123,8 +123,8 @@ static const dbq q_count = {
 	" UNION"
 	" SELECT * FROM (SELECT a.question_id AS qid FROM answers_fts JOIN answers a ON a.id = answers_fts.rowid"
 	"  WHERE answers_fts MATCH $1 AND a.status = 'published' ORDER BY answers_fts.rowid DESC LIMIT $3))"
-	"SELECT count(*) FROM m JOIN questions q ON q.id = m.qid JOIN topics t ON t.id = q.topic_id "
-	"WHERE q.status = 'published' AND ($2 = '' OR t.slug = $2)",
+	"SELECT count(*) FROM m JOIN questions q INDEXED BY questions_state ON q.id = m.qid "
+	"WHERE q.status = 'published' AND ($2 = '' OR q.topic_id = (SELECT id FROM topics WHERE slug = $2))",
 	"WITH m AS ("
 	" (SELECT q.id AS qid FROM questions q WHERE q.search @@ to_tsquery('english', $1) ORDER BY q.id DESC LIMIT $3)"
 	" UNION"
