@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= 2
 DATA       ?= data/carecircle.db
 
-.PHONY: all build run test e2e fuzz deps deps-test clean
+.PHONY: all build run test e2e fuzz deps deps-test clean bench-search
 
 all: build
 
@@ -36,6 +36,14 @@ e2e: deps-test build
 # Every libFuzzer target for 10 minutes (FUZZ_SECONDS to change).
 fuzz: deps-test
 	@scripts/fuzz.sh $(or $(FUZZ_SECONDS),600)
+
+# Search latency (issue 5, docs/performance.md "Search"): generates a 100,000-question /
+# 1,000,000-answer SQLite site once (minutes; kept at SEARCH_DB), then runs bench/search_bench.
+SEARCH_DB ?= /tmp/carecircle-search-bench.db
+bench-search: build
+	cmake --build $(BUILD) -j $(JOBS) --target search_bench
+	@test -f $(SEARCH_DB) || $(BUILD)/carecircle bench-data --questions 100000 --answers 1000000 --db $(SEARCH_DB)
+	$(BUILD)/search_bench --db $(SEARCH_DB) --reuse --rounds 5
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz

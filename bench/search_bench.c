@@ -1,16 +1,21 @@
 /* search_bench.c: search latency on a generated database (not part of `make test`).
  *
  *   cmake --build build --target search_bench
- *   build/search_bench [--db PATH|postgres://…] [--questions 100000] [--answers 1000000]
- *                      [--queries 300] [--reuse]
+ *   build/search_bench [--db PATH|postgres://…] [--reuse] [--questions 100000] [--answers 1000000]
+ *                      [--rounds 5] [--sql STATEMENT] [-v]
  *
- * Generates topics, questions and answers from the vocabulary and a pool of everyday words (a
- * skewed distribution, so common words match many posts), then runs lay-language queries through
- * search_questions() (count + first page with snippets, as /search does) on one thread and prints
- * the median, 90th and 99th percentiles. --reuse keeps an existing database. */
+ * Without --reuse it generates topics, questions and answers from the vocabulary and a pool of
+ * everyday words (a skewed distribution, so common words match many posts). With --reuse it
+ * searches an existing database, such as one made by `carecircle bench-data` (the documented
+ * run: `make bench-search`, docs/performance.md "Search"). It runs a fixed mix of queries (lay
+ * words the vocabulary expands, multi-word, rare words, no match, topic filter, later pages) as
+ * /search runs them, on one thread, after one unmeasured warm-up pass, and prints a markdown table
+ * of the median, 90th and 99th percentile per kind. -v prints each query's time and total; --sql runs
+ * one statement on the connection first (an experiment, such as a PRAGMA). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "core/arena.h"
@@ -128,29 +133,97 @@ static int cmp(const void *x, const void *y)
 	return a < b ? -1 : a > b;
 }
 
+/* The query mix: what people type into /search. Each kind is run as /search runs it: the
+ * questions page (count + page + snippets) and, on page 1, the article hits. */
+struct kind {
+	const char *name, *topic;
+	int page;
+	const char *const *queries;
+};
+static const char *const lay[] = {"bp", "sugar", "water pills", "high blood pressure", "diabetic", "eye twitching",
+                                  "thyroid", "losartan", "cozaar", "heartburn", "hypo", "inhaler", NULL};
+static const char *const multi[] = {"morning headache", "tired after tablet", "sharp pain left shoulder",
+                                    "coffee sleep night", "breathing exercise morning", "dizzy nausea appetite",
+                                    "blood pressure cuff reading", "side effects dose", "walk knee pain stairs",
+                                    "worse at night", NULL};
+static const char *const rare[] = {"funeral", "humidity", "interview", "podcast", "wedding", "chocolate",
+                                   "perfume", "neighbour", "wedding stress", "exam deadline", NULL};
+static const char *const none[] = {"xylophone", "quasar nebula", "bp xylophone", "zebra crossing", NULL};
+static const struct kind kinds[] = {
+	{"lay (expanded)", NULL, 1, lay},
+	{"multi-word", NULL, 1, multi},
+	{"rare word", NULL, 1, rare},
+	{"no match (any-word retry)", NULL, 1, none},
+	{"lay + topic filter", "hypertension", 1, lay},
+	{"multi-word + topic filter", "migraine", 1, multi},
+	{"lay, page 2", NULL, 2, lay},
+	{"multi-word, page 3", NULL, 3, multi},
+};
+enum { NKINDS = sizeof kinds / sizeof *kinds, PER_PAGE = 10 }; /* as /search (pages.c) */
+
+static double cpu_ms(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+	return (double)ts.tv_sec * 1000.0 + (double)ts.tv_nsec / 1e6;
+}
+
+/* One search as /search makes it; *cpu gets the thread's CPU time, the result is wall time. */
+static double one(dbc *c, arena *a, const char *q, const char *topic, int page, int64_t *total, double *cpu)
+{
+	search_hit *hits;
+	article_hit *arts;
+	double c0 = cpu_ms(), t0 = util_now_ms();
+	int n = search_questions(c, a, q, topic, PER_PAGE, (page - 1) * PER_PAGE, &hits, total);
+	if (n >= 0 && page == 1)
+		n = search_articles(c, a, q, topic, 3, &arts);
+	double ms = util_now_ms() - t0;
+	*cpu = cpu_ms() - c0;
+	if (n < 0) {
+		fprintf(stderr, "query \"%s\" failed: %s\n", q, db_errmsg(c));
+		exit(1);
+	}
+	arena_reset(a);
+	return ms;
+}
+
+static void row(const char *name, double *ms, double *cpu, int n)
+{
+	qsort(ms, (size_t)n, sizeof *ms, cmp);
+	qsort(cpu, (size_t)n, sizeof *cpu, cmp);
+	printf("| %-28s | %5d | %8.2f | %8.2f | %8.2f | %8.2f | %8.2f | %8.2f |\n", name, n, cpu[n / 2],
+	       cpu[n * 9 / 10], cpu[n * 99 / 100], ms[n / 2], ms[n * 9 / 10], ms[n * 99 / 100]);
+}
+
 int main(int argc, char **argv)
 {
 	const char *url = "search-bench.db";
-	long nq = 100000, na = 1000000, nqueries = 300;
-	int reuse = 0;
+	long nq = 100000, na = 1000000, rounds = 5;
+	int reuse = 0, verbose = 0;
+	const char *pragma = NULL;
 	for (int i = 1; i < argc; i++) {
 		if (strcmp(argv[i], "--reuse") == 0)
 			reuse = 1;
+		else if (strcmp(argv[i], "-v") == 0)
+			verbose = 1;
 		else if (i + 1 < argc && strcmp(argv[i], "--db") == 0)
 			url = argv[++i];
 		else if (i + 1 < argc && strcmp(argv[i], "--questions") == 0)
 			nq = strtol(argv[++i], NULL, 10);
 		else if (i + 1 < argc && strcmp(argv[i], "--answers") == 0)
 			na = strtol(argv[++i], NULL, 10);
-		else if (i + 1 < argc && strcmp(argv[i], "--queries") == 0)
-			nqueries = strtol(argv[++i], NULL, 10);
+		else if (i + 1 < argc && strcmp(argv[i], "--rounds") == 0)
+			rounds = strtol(argv[++i], NULL, 10);
+		else if (i + 1 < argc && strcmp(argv[i], "--sql") == 0)
+			pragma = argv[++i];
 		else {
-			fprintf(stderr, "usage: %s [--db PATH] [--questions N] [--answers N] [--queries N] [--reuse]\n",
+			fprintf(stderr, "usage: %s [--db PATH|postgres://…] [--reuse] [--questions N] [--answers N] "
+			                "[--rounds N] [--sql STATEMENT] [-v]\n",
 			        argv[0]);
 			return 2;
 		}
 	}
-	if (nq < 0 || na < 0 || nqueries < 1 || nq > 10000000 || na > 100000000) {
+	if (nq < 0 || na < 0 || rounds < 1 || rounds > 1000 || nq > 10000000 || na > 100000000) {
 		fprintf(stderr, "sizes out of range\n");
 		return 2;
 	}
@@ -176,34 +249,64 @@ int main(int argc, char **argv)
 		}
 		fprintf(stderr, "generated in %.1f s\n", (util_now_ms() - t0) / 1000);
 	}
-	static const char *const fixed[] = {"bp", "sugar", "eye twitching", "losartan", "water pills",
-	                                    "blood pressure medicine", "migraine aura", "dizzy after tablets",
-	                                    "cozaar cough", "tired all the time"};
-	double *ms = calloc((size_t)nqueries, sizeof *ms);
-	arena *a = arena_new(0);
-	char q[256];
-	for (long i = 0; i < nqueries; i++) {
-		if (i < (long)(sizeof fixed / sizeof *fixed)) {
-			snprintf(q, sizeof q, "%s", fixed[i]);
-		} else {
-			/* A lay term, sometimes with an everyday word. */
-			snprintf(q, sizeof q, "%s%s%s", term(v), next() % 2 ? " " : "", next() % 2 ? filler[skew(NFILLER)] : "");
-		}
-		search_hit *hits;
-		int64_t total;
-		double t0 = util_now_ms();
-		int n = search_questions(c, a, q, NULL, 10, 0, &hits, &total);
-		ms[i] = util_now_ms() - t0;
-		if (n < 0) {
-			fprintf(stderr, "query \"%s\" failed: %s\n", q, db_errmsg(c));
+	if (pragma) { /* an experiment: a setting for this connection, e.g. "PRAGMA mmap_size=1000000000" */
+		static dbq q_pragma; /* statements are cached by address: not on the stack */
+		q_pragma = (dbq){pragma, pragma};
+		arena *pa = arena_new(0);
+		dbrows pr;
+		if (db_query(c, &q_pragma, DBNOP, pa, &pr) < 0) {
+			fprintf(stderr, "%s: %s\n", pragma, db_errmsg(c));
 			return 1;
 		}
-		arena_reset(a);
+		arena_free(pa);
 	}
-	qsort(ms, (size_t)nqueries, sizeof *ms, cmp);
-	printf("engine=%s questions=%ld answers=%ld queries=%ld median_ms=%.2f p90_ms=%.2f p99_ms=%.2f max_ms=%.2f\n",
-	       db_engine_name(d), nq, na, nqueries, ms[nqueries / 2], ms[nqueries * 9 / 10], ms[nqueries * 99 / 100],
-	       ms[nqueries - 1]);
+	static const dbq q_na = {"SELECT count(*) FROM answers", NULL};
+	int64_t have_q = db_scalar(c, &q_nq, DBNOP, 0, &rc), have_a = db_scalar(c, &q_na, DBNOP, 0, &rc);
+	arena *a = arena_new(0);
+	/* One pass first, unmeasured: the timings are of a warm server (index pages in memory). */
+	for (int k = 0; k < NKINDS; k++)
+		for (const char *const *q = kinds[k].queries; *q; q++) {
+			int64_t total;
+			double cpu;
+			one(c, a, *q, kinds[k].topic, kinds[k].page, &total, &cpu);
+		}
+	printf("engine=%s questions=%lld answers=%lld rounds=%ld (one thread; ms per /search: questions page with "
+	       "snippets and count, plus article hits on page 1)\n\n",
+	       db_engine_name(d), (long long)have_q, (long long)have_a, rounds);
+	if (strcmp(db_engine_name(d), "sqlite") == 0)
+		printf("CPU = the search thread's CPU time (what one core spends); wall = elapsed time, which also\n"
+		       "counts waiting for a core on a busy machine. Milliseconds.\n\n");
+	else /* the work is in the server process: only wall time means anything */
+		printf("wall = elapsed time in milliseconds; the CPU columns are this client's only (the server does\n"
+		       "the work) and mean nothing here.\n\n");
+	printf("| %-28s | %5s | %8s | %8s | %8s | %8s | %8s | %8s |\n", "query kind", "runs", "CPU p50", "CPU p90",
+	       "CPU p99", "wall p50", "wall p90", "wall p99");
+	printf("|------------------------------|------:|---------:|---------:|---------:|---------:|---------:|---------:|\n");
+	int cap = 0;
+	for (int k = 0; k < NKINDS; k++)
+		for (const char *const *q = kinds[k].queries; *q; q++)
+			cap += (int)rounds;
+	double *all = calloc((size_t)cap, sizeof *all), *ms = calloc((size_t)cap, sizeof *ms);
+	double *allc = calloc((size_t)cap, sizeof *allc), *cpu = calloc((size_t)cap, sizeof *cpu);
+	int nall = 0;
+	for (int k = 0; k < NKINDS; k++) {
+		int n = 0;
+		for (long r = 0; r < rounds; r++)
+			for (const char *const *q = kinds[k].queries; *q; q++) {
+				int64_t total;
+				ms[n] = one(c, a, *q, kinds[k].topic, kinds[k].page, &total, &cpu[n]);
+				if (verbose && r == 0)
+					fprintf(stderr, "%-28s %-30s %8.2f ms CPU %8.2f ms wall %7lld results\n", kinds[k].name, *q,
+					        cpu[n], ms[n], (long long)total);
+				allc[nall] = cpu[n];
+				all[nall++] = ms[n++];
+			}
+		row(kinds[k].name, ms, cpu, n);
+	}
+	row("all", all, allc, nall);
+	free(allc);
+	free(cpu);
+	free(all);
 	free(ms);
 	arena_free(a);
 	db_close(d);

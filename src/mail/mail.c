@@ -9,6 +9,7 @@
 #include "core/buf.h"
 #include "core/log.h"
 #include "core/util.h"
+#include "model/guide.h"
 #include "render/tmpl.h"
 
 static struct {
@@ -174,6 +175,43 @@ char *mail_sub_url(arena *a, int64_t sub_id, const char *action)
 	                    action ? action : "");
 }
 
+/* ---- guide notice tokens: "<user>.<topic>-<mac>" (one followed topic of one guide) ---- */
+
+char *mail_guide_token(arena *a, int64_t user_id, int64_t topic_id)
+{
+	char id[48];
+	int n = snprintf(id, sizeof id, "%lld.%lld", (long long)user_id, (long long)topic_id);
+	return arena_printf(a, "%s-%s", id, util_mac_hex(a, M.key, "guide-notice", id, (size_t)n, 16));
+}
+
+bool mail_guide_token_check(const char *tok, int64_t *user_id, int64_t *topic_id)
+{
+	const char *dash = tok ? strchr(tok, '-') : NULL;
+	if (!dash || dash - tok > 41 || strlen(dash + 1) != 32)
+		return false;
+	char id[48];
+	memcpy(id, tok, (size_t)(dash - tok));
+	id[dash - tok] = 0;
+	char *dot = strchr(id, '.');
+	if (!dot)
+		return false;
+	*dot = 0;
+	bool ok = util_parse_i64(id, 1, INT64_MAX, user_id) && util_parse_i64(dot + 1, 1, INT64_MAX, topic_id);
+	*dot = '.';
+	if (!ok)
+		return false;
+	arena *a = arena_new(4096);
+	char *want = util_mac_hex(a, M.key, "guide-notice", id, strlen(id), 16);
+	ok = util_eq(want, dash + 1, 32);
+	arena_free(a);
+	return ok;
+}
+
+char *mail_guide_url(arena *a, int64_t user_id, int64_t topic_id)
+{
+	return arena_printf(a, "%s/guides/notices/%s/unsubscribe", mail_base_url(), mail_guide_token(a, user_id, topic_id));
+}
+
 /* ---- notifications ---- */
 
 static const dbq q_question = {
@@ -193,8 +231,9 @@ int mail_on_question(dbc *c, arena *a, int64_t question_id)
 	int rc = db_query(c, &q_question, DBP(dbi(question_id)), a, &q);
 	if (rc <= 0)
 		return rc;
-	rc = db_query(c, &q_topic_subs, DBP(dbi(db_int(&q, 0, 4)), dbi(db_int(&q, 0, 5))), a, &s);
-	if (rc <= 0)
+	int64_t topic_id = db_int(&q, 0, 4), author = db_int(&q, 0, 5);
+	rc = db_query(c, &q_topic_subs, DBP(dbi(topic_id), dbi(author)), a, &s);
+	if (rc < 0)
 		return rc;
 	mail_item it = {
 		.title = db_text(&q, 0, 0),
@@ -223,7 +262,34 @@ int mail_on_question(dbc *c, arena *a, int64_t question_id)
 		if (id < 0)
 			return (int)id;
 	}
-	return s.n;
+	/* Guides who follow the topic: a notice with the way to the answer form; its one-click
+	 * unsubscribe turns off emails for this topic only (the guide keeps following it). */
+	guide_recipient *g;
+	int ng = guide_notify_list(c, a, topic_id, author, &g);
+	if (ng < 0)
+		return ng;
+	for (int i = 0; i < ng; i++) {
+		mail_doc d = {
+			.kind = "guide",
+			.to = g[i].email,
+			.to_name = g[i].name,
+			.subject = arena_printf(a, "Waiting for a guide in %s: %s", topic, it.title),
+			.heading = arena_printf(a, "A new question about %s", topic),
+			.intro = "A question was asked in a topic you follow as a guide. It has no answer yet:",
+			.items = &it,
+			.nitems = 1,
+			.button_label = "Read and answer",
+			.button_url = it.url,
+			.outro = arena_printf(a, "Your guide queue lists every unanswered question in your topics: %s/guides/queue",
+			                      mail_base_url()),
+			.unsub_url = mail_guide_url(a, g[i].user_id, topic_id),
+			.prefs_url = arena_printf(a, "%s/guides/queue", mail_base_url()),
+		};
+		int64_t id = mail_queue(c, a, &d);
+		if (id < 0)
+			return (int)id;
+	}
+	return s.n + ng;
 }
 
 static const dbq q_answer = {

@@ -24,7 +24,7 @@ typedef struct mail_item {
 
 /* What a message says; mail_queue renders it as text and HTML and writes the outbox row. */
 typedef struct mail_doc {
-	const char *kind;      /* verify, reset, confirm, question, answer, digest, newsletter */
+	const char *kind;      /* verify, reset, confirm, question, guide, answer, digest, newsletter */
 	const char *to, *to_name;
 	const char *subject, *heading, *intro, *outro;
 	const mail_item *items;
@@ -49,7 +49,15 @@ bool mail_sub_token_check(const char *tok, int64_t *sub_id);
 /* Absolute links for a subscription: confirm, unsubscribe, preferences. */
 char *mail_sub_url(arena *a, int64_t sub_id, const char *action);
 
-/* Notifications, called inside the transaction that wrote the post. */
+/* The one-click link that stops a guide's emails about one followed topic:
+ * <base>/guides/notices/<user>.<topic>-<mac>/unsubscribe, and its check. */
+char *mail_guide_token(arena *a, int64_t user_id, int64_t topic_id);
+bool mail_guide_token_check(const char *tok, int64_t *user_id, int64_t *topic_id);
+char *mail_guide_url(arena *a, int64_t user_id, int64_t topic_id);
+
+/* Notifications, called inside the transaction that wrote the post (or that a moderator
+ * approved a held question in). mail_on_question tells the topic's immediate subscribers and
+ * the guides who follow the topic with notices on (guide_notify_list); never the author. */
 int mail_on_question(dbc *c, arena *a, int64_t question_id);
 int mail_on_answer(dbc *c, arena *a, int64_t answer_id);
 

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "core/util.h"
+#include "mail/mail.h"
 #include "model/webhook.h"
 
 static const dbq q_note = {
@@ -238,6 +239,10 @@ int mod_log_add(dbc *c, int64_t moderator_id, enum mod_action act, const char *p
 static const dbq q_q_state = {"SELECT status, topic_id, COALESCE(user_id, 0) FROM questions WHERE id = $1", NULL};
 static const dbq q_a_state = {"SELECT status, question_id, COALESCE(user_id, 0) FROM answers WHERE id = $1", NULL};
 static const dbq q_q_set = {"UPDATE questions SET status = $2 WHERE id = $1", NULL};
+/* A question held since it was asked was never announced: its first publication (approve, or
+ * restore after a hide) does it, once. */
+static const dbq q_q_announce = {
+	"UPDATE questions SET notified_at = $2 WHERE id = $1 AND notified_at IS NULL AND status = 'published'", NULL};
 static const dbq q_a_set = {"UPDATE answers SET status = $2 WHERE id = $1", NULL};
 static const dbq q_topic_add = {"UPDATE topics SET question_count = question_count + $2 WHERE id = $1", NULL};
 static const dbq q_answers_add = {"UPDATE questions SET answer_count = answer_count + $2 WHERE id = $1", NULL};
@@ -310,6 +315,11 @@ static int act_tx(dbc *c, void *p)
 		if (strcmp(old, "merged") == 0)
 			return 0;
 		rc = set_status(c, x->type, x->post_id, old, parent, "published");
+		if (rc >= 0 && q) {
+			rc = db_exec(c, &q_q_announce, DBP(dbi(x->post_id), dbi(now)));
+			if (rc > 0) /* subscribers' and guides' emails commit with the approval */
+				rc = mail_on_question(c, x->a, x->post_id);
+		}
 		break;
 	case MOD_HIDE: rc = set_status(c, x->type, x->post_id, old, parent, "hidden"); break;
 	case MOD_DELETE: rc = set_status(c, x->type, x->post_id, old, parent, "deleted"); break;

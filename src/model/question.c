@@ -125,8 +125,8 @@ int question_list_user(dbc *c, arena *a, int64_t user_id, bool include_anonymous
 
 static const dbq q_insert = {
 	"INSERT INTO questions (topic_id, user_id, guest_name, anonymous, title, slug, body_md, "
-	"body_html, excerpt, created_at, terms_accepted_at, status, members_only) "
-	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12) RETURNING id",
+	"body_html, excerpt, created_at, terms_accepted_at, status, members_only, notified_at) "
+	"VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $10, $11, $12, $13) RETURNING id",
 	NULL};
 static const dbq q_topic_count = {
 	"UPDATE topics SET question_count = question_count + 1 WHERE id = $1", NULL};
@@ -143,15 +143,18 @@ static int create_tx(dbc *c, void *p)
 	struct create_ctx *x = p;
 	const question_new *q = x->q;
 	dbrows r;
+	bool published = !q->status || strcmp(q->status, "published") == 0;
+	int64_t now = util_now();
 	int rc = db_batch_run(c, q->also);
 	if (rc < 0)
 		return rc;
+	/* notified_at: the new-question emails go out now, or when a moderator approves it. */
 	rc = db_query(c, &q_insert,
 	              DBP(dbi(q->topic_id), q->user_id ? dbi(q->user_id) : dbnull(),
 	                  dbs(q->guest_name && *q->guest_name ? q->guest_name : NULL), dbi(q->anonymous ? 1 : 0),
 	                  dbs(q->title), dbs(x->slug), dbs(q->body_md), dbs(x->html), dbs(x->excerpt),
-	                  dbi(q->created_at ? q->created_at : util_now()), dbs(q->status ? q->status : "published"),
-	                  dbi(q->members_only ? 1 : 0)),
+	                  dbi(q->created_at ? q->created_at : now), dbs(q->status ? q->status : "published"),
+	                  dbi(q->members_only ? 1 : 0), published ? dbi(now) : dbnull()),
 	              x->a, &r);
 	if (rc < 0)
 		return rc;
@@ -160,12 +163,12 @@ static int create_tx(dbc *c, void *p)
 	x->id = db_int(&r, 0, 0);
 	if (q->then && (rc = q->then(c, q->then_ctx, x->id)) < 0)
 		return rc;
-	if (q->status && strcmp(q->status, "published") != 0)
-		return 1; /* counted when a moderator publishes it */
+	if (!published)
+		return 1; /* counted, and told to subscribers and guides, when a moderator publishes it */
 	rc = db_exec(c, &q_topic_count, DBP(dbi(q->topic_id)));
 	if (rc >= 0) /* webhook deliveries commit with the question */
 		rc = webhook_on_question(c, x->a, x->id, q->topic_id, q->title, x->excerpt);
-	if (rc >= 0) /* email updates go out with the question or not at all */
+	if (rc >= 0) /* email updates (subscribers, guides of the topic) go out with the question or not at all */
 		rc = mail_on_question(c, x->a, x->id);
 	return rc < 0 ? rc : 1;
 }

@@ -77,26 +77,31 @@ char *search_query(arena *a, const vocab *v, const char *text, bool any, bool pg
 /* Questions and answers are scored apart, then each question keeps its best score (an answer
  * counts a little less than the question itself). Ranking looks at the newest $5 matching
  * questions and the newest $5 matching answers: the engines read those in index order and stop,
- * so a word found in half the site costs the same as a rare one. Snippets are made only for the
- * page shown; the total comes from a window over the same rows. */
+ * so a word found in half the site costs the same as a rare one. SQLite ranks with ccrank (BM25
+ * without the whole-index document counts, src/db/sqlite.c). The candidates are checked against
+ * a small covering index (status, topic) rather than the wide question rows; snippets and the
+ * question rows are read only for the page shown (p); the total counts the same candidates. */
 static const dbq q_search = {
 	"WITH m AS ("
-	" SELECT * FROM (SELECT rowid AS qid, 0 AS aid, bm25(questions_fts, 8.0, 1.0) AS score FROM questions_fts"
+	" SELECT * FROM (SELECT rowid AS qid, 0 AS aid, ccrank(questions_fts, 8.0, 1.0) AS score FROM questions_fts"
 	"  WHERE questions_fts MATCH $1 ORDER BY rowid DESC LIMIT $5)"
 	" UNION ALL"
-	" SELECT * FROM (SELECT a.question_id AS qid, a.id AS aid, bm25(answers_fts) * 0.6 AS score FROM answers_fts"
+	" SELECT * FROM (SELECT a.question_id AS qid, a.id AS aid, ccrank(answers_fts) * 0.6 AS score FROM answers_fts"
 	"  JOIN answers a ON a.id = answers_fts.rowid WHERE answers_fts MATCH $1 AND a.status = 'published'"
 	"  ORDER BY answers_fts.rowid DESC LIMIT $5)),"
-	" b AS (SELECT qid, aid, min(score) AS score FROM m GROUP BY qid)"
+	" b AS (SELECT qid, aid, min(score) AS score FROM m GROUP BY qid),"
+	" f AS (SELECT b.qid, b.aid, b.score FROM b JOIN questions q INDEXED BY questions_state ON q.id = b.qid"
+	"  WHERE q.status = 'published' AND ($2 = '' OR q.topic_id = (SELECT id FROM topics WHERE slug = $2))"
+	"  AND (q.members_only = 0 OR $6 = 1)),"
+	" p AS (SELECT qid, aid, score FROM f ORDER BY score, qid DESC LIMIT $3 OFFSET $4)"
 	"SELECT q.id, t.slug, t.name, q.slug, q.title, "
-	" CASE WHEN b.aid > 0 THEN (SELECT snippet(answers_fts, 0, char(1), char(2), '…', 24) FROM answers_fts"
-	"   WHERE answers_fts MATCH $1 AND rowid = b.aid)"
+	" CASE WHEN p.aid > 0 THEN (SELECT snippet(answers_fts, 0, char(1), char(2), '…', 24) FROM answers_fts"
+	"   WHERE answers_fts MATCH $1 AND rowid = p.aid)"
 	" ELSE (SELECT snippet(questions_fts, 1, char(1), char(2), '…', 24) FROM questions_fts"
 	"   WHERE questions_fts MATCH $1 AND rowid = q.id) END, "
-	" q.answer_count, q.created_at, b.aid, count(*) OVER () "
-	"FROM b JOIN questions q ON q.id = b.qid JOIN topics t ON t.id = q.topic_id "
-	"WHERE q.status = 'published' AND ($2 = '' OR t.slug = $2) AND (q.members_only = 0 OR $6 = 1) "
-	"ORDER BY b.score, q.id DESC LIMIT $3 OFFSET $4",
+	" q.answer_count, q.created_at, p.aid, (SELECT count(*) FROM f) "
+	"FROM p JOIN questions q ON q.id = p.qid JOIN topics t ON t.id = q.topic_id "
+	"ORDER BY p.score, p.qid DESC",
 	"WITH m AS ("
 	" (SELECT q.id AS qid, 0::bigint AS aid, ts_rank(q.search, to_tsquery('english', $1)) AS score"
 	"  FROM questions q WHERE q.search @@ to_tsquery('english', $1) ORDER BY q.id DESC LIMIT $5)"
@@ -119,8 +124,9 @@ static const dbq q_count = {
 	" UNION"
 	" SELECT * FROM (SELECT a.question_id AS qid FROM answers_fts JOIN answers a ON a.id = answers_fts.rowid"
 	"  WHERE answers_fts MATCH $1 AND a.status = 'published' ORDER BY answers_fts.rowid DESC LIMIT $3))"
-	"SELECT count(*) FROM m JOIN questions q ON q.id = m.qid JOIN topics t ON t.id = q.topic_id "
-	"WHERE q.status = 'published' AND ($2 = '' OR t.slug = $2) AND (q.members_only = 0 OR $4 = 1)",
+	"SELECT count(*) FROM m JOIN questions q INDEXED BY questions_state ON q.id = m.qid "
+	"WHERE q.status = 'published' AND ($2 = '' OR q.topic_id = (SELECT id FROM topics WHERE slug = $2)) "
+	"AND (q.members_only = 0 OR $4 = 1)",
 	"WITH m AS ("
 	" (SELECT q.id AS qid FROM questions q WHERE q.search @@ to_tsquery('english', $1) ORDER BY q.id DESC LIMIT $3)"
 	" UNION"
@@ -187,8 +193,9 @@ int search_questions_as(dbc *c, arena *a, const char *text, const char *topic, i
 	if (!*fts)
 		return 0;
 	int rc = run(c, a, fts, topic, limit, offset, members, out, total);
-	if (rc == 0 && *total == 0 && offset == 0) {
-		/* Nothing has every word: fall back to any word, best matches first. */
+	if (rc == 0 && *total == 0) {
+		/* Nothing has every word: fall back to any word, best matches first (on later pages
+		 * too, so the pages of such a search go on past the first). */
 		char *anyq = search_query(a, v, text, true, pg);
 		if (strcmp(anyq, fts) != 0)
 			rc = run(c, a, anyq, topic, limit, offset, members, out, total);

@@ -9,5 +9,6 @@ void page_article_edit(req *r);
 void page_feed(req *r);
 void page_sitemap(req *r);
 void page_guide_queue(req *r);
+void page_guide_unsubscribe(req *r);
 
 #endif

@@ -43,6 +43,7 @@ route web_routes[] = {
 	{M_GET, "/feeds/{feed}", page_feed, 0},
 	{M_GET, "/sitemap.xml", page_sitemap, 0},
 	{M_GET | M_POST, "/guides/queue", page_guide_queue, R_GUIDE},
+	{M_GET | M_POST, "/guides/notices/{token}/unsubscribe", page_guide_unsubscribe, R_NOCSRF},
 	{M_GET, "/u/{username}/credentials", page_credentials, 0},
 	{M_GET | M_POST, "/admin/guides/{username}", page_admin_credentials, R_ADMIN | R_FORM},
 	{M_GET, "/admin/guides", page_admin_guides, R_ADMIN},

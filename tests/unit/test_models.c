@@ -426,6 +426,35 @@ static void test_search(void **state)
 	assert_int_equal(search_questions(fx.c, fx.a, "glockenspiel", NULL, 10, 0, &hits, &total), 1);
 }
 
+/* Pages of a search go on past the first, also when it fell back to "any word". */
+static void test_search_pages(void **state)
+{
+	int64_t t = make_topic("search-pages");
+	for (int i = 0; i < 13; i++) {
+		char title[64];
+		snprintf(title, sizeof title, "Harpsichord lessons, week %d", i + 1);
+		ask(t, title, "Tuning the harpsichord before every lesson takes an age.", 1000 + i);
+	}
+	search_hit *hits;
+	int64_t total = -1;
+	assert_int_equal(search_questions(fx.c, fx.a, "harpsichord", NULL, 10, 0, &hits, &total), 10);
+	assert_int_equal(total, 13);
+	assert_int_equal(search_questions(fx.c, fx.a, "harpsichord", NULL, 10, 10, &hits, &total), 3);
+	assert_int_equal(total, 13);
+	/* No question has both words: every page uses the any-word search. */
+	assert_int_equal(search_questions(fx.c, fx.a, "harpsichord zebracorn", NULL, 10, 0, &hits, &total), 10);
+	assert_int_equal(total, 13);
+	assert_int_equal(search_questions(fx.c, fx.a, "harpsichord zebracorn", NULL, 10, 10, &hits, &total), 3);
+	assert_int_equal(total, 13);
+	assert_int_equal(search_questions(fx.c, fx.a, "harpsichord zebracorn", NULL, 10, 20, &hits, &total), 0);
+	assert_int_equal(total, 13);
+	/* Ranking: a title match before a body-only one, whatever their age. */
+	int64_t body_only = ask(t, "Early keyboard instruments", "A clavichord is quieter than most.", 5000);
+	int64_t in_title = ask(t, "Clavichord or spinet?", "Which is easier for a beginner to keep in tune?", 10);
+	assert_int_equal(search_questions(fx.c, fx.a, "clavichord", NULL, 10, 0, &hits, &total), 2);
+	assert_true(hits[0].id == in_title && hits[1].id == body_only);
+}
+
 static void test_search_never_fails(void **state)
 {
 	static const char *inputs[] = {
@@ -458,6 +487,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_drafts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fts_query, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_search_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_never_fails, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("models", tests, group_setup, group_teardown);

@@ -1,0 +1,406 @@
+/* test_guide_notify.c: guides hear of new questions in the topics they follow, through the
+ * outbox and a real SMTP server (tests/http/smtp_sink.py): the guide who follows the topic gets
+ * the title and link; a guide who does not follow it, and the author, get nothing; a question
+ * held for moderators mails nobody until it is approved (and then once); the queue page turns
+ * the emails off and on; the one-click (RFC 8058) link stops them. Guest posts are held here
+ * (--hold-first-guest-posts), members' posts are published at once. */
+#include <dirent.h>
+#include <libgen.h>
+#include <setjmp.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+
+#include <cmocka.h>
+
+#include "captcha_answer.h"
+#include "harness.h"
+
+static srv S;
+static pid_t sink_pid;
+static char sink_dir[300];
+
+static const char *const PW = "demo-password-1";
+
+static int free_port(void)
+{
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
+	socklen_t l = sizeof a;
+	int port = -1;
+	if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr *)&a, &l) == 0)
+		port = ntohs(a.sin_port);
+	close(fd);
+	return port;
+}
+
+static char *slurp(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *p = malloc((size_t)n + 1);
+	size_t got = fread(p, 1, (size_t)n, f);
+	p[got] = 0;
+	fclose(f);
+	return p;
+}
+
+/* How many decoded messages (the sink's .txt files) went to rcpt and contain needle; *first
+ * gets a copy of the first such one when asked. */
+static int mails(const char *rcpt, const char *needle, char **first)
+{
+	DIR *d = opendir(sink_dir);
+	if (!d)
+		return 0;
+	char want[300];
+	snprintf(want, sizeof want, "Envelope-To: %s", rcpt);
+	int found = 0;
+	struct dirent *e;
+	while ((e = readdir(d))) {
+		size_t l = strlen(e->d_name);
+		if (l < 5 || strcmp(e->d_name + l - 4, ".txt") != 0)
+			continue;
+		char path[700];
+		snprintf(path, sizeof path, "%s/%s", sink_dir, e->d_name);
+		char *t = slurp(path);
+		if (t && strstr(t, want) && strstr(t, needle)) {
+			if (first && !*first) {
+				*first = t;
+				t = NULL;
+			}
+			found++;
+		}
+		free(t);
+	}
+	closedir(d);
+	return found;
+}
+
+/* Waits up to 15 s for a message to rcpt containing needle; returns it (caller frees). */
+static char *wait_mail(const char *rcpt, const char *needle)
+{
+	for (int i = 0; i < 300; i++) {
+		char *m = NULL;
+		if (mails(rcpt, needle, &m) > 0)
+			return m;
+		usleep(50000);
+	}
+	fprintf(stderr, "no mail for %s with \"%s\"\n", rcpt, needle);
+	return NULL;
+}
+
+/* The path (after the origin) of the first link in text that starts with prefix. Caller frees. */
+static char *link_path(const char *text, const char *prefix)
+{
+	const char *p = strstr(text, prefix);
+	return p ? strndup(p, strcspn(p, " \r\n\t>\"<")) : NULL;
+}
+
+/* Asks a question in topic as c (signed in, or a guest); returns the response of the post. */
+static resp *ask(client *c, const char *topic, const char *title)
+{
+	char page[100], body[400];
+	snprintf(page, sizeof page, "/%s/ask", topic);
+	/* Each body differs: the same text twice would look like spam. */
+	snprintf(body, sizeof body, "Some details so the form accepts it, about: %s", title);
+	resp *r = http_get(c, page);
+	assert_int_equal(r->status, 200);
+	char *tok = csrf_of(r);
+	char *f = form("csrf", tok, "title", title, "body", body, "action", "post", NULL);
+	r = post_solving(c, &S, r, page, f);
+	free(f);
+	free(tok);
+	return r;
+}
+
+/* A published question by a signed-in member; returns its path. Caller frees. */
+static char *member_ask(client *c, const char *topic, const char *title)
+{
+	resp *r = ask(c, topic, title);
+	assert_int_equal(r->status, 303);
+	assert_non_null(strstr(r->location, "/questions/"));
+	return strdup(r->location);
+}
+
+/* The id of the topic named name on the guide queue page r ("> Name" after its follow box). */
+static char *topic_id(const resp *r, const char *name)
+{
+	char needle[100];
+	snprintf(needle, sizeof needle, "\"> %s <", name);
+	const char *p = strstr(r->body, needle);
+	if (!p) {
+		snprintf(needle, sizeof needle, "\" checked> %s <", name);
+		p = strstr(r->body, needle);
+	}
+	assert_non_null(p);
+	while (p > r->body && strncmp(p, "value=\"", 7) != 0)
+		p--;
+	return strndup(p + 7, strcspn(p + 7, "\""));
+}
+
+/* Saves the queue form: follow topic (its id), with its emails on or off. */
+static void follow(client *g, const char *name, bool notify)
+{
+	resp *r = http_get(g, "/guides/queue");
+	assert_int_equal(r->status, 200);
+	char *tok = csrf_of(r), *id = topic_id(r, name);
+	char *f = notify ? form("csrf", tok, "notify_form", "1", "topic", id, "notify", id, NULL)
+	                 : form("csrf", tok, "notify_form", "1", "topic", id, NULL);
+	r = http_post(g, "/guides/queue", f);
+	assert_int_equal(r->status, 303);
+	free(f);
+	free(id);
+	free(tok);
+}
+
+/* The id of a question waiting in the moderation queue under title. */
+static long held_id(client *m, const char *title)
+{
+	resp *r = http_get(m, "/mod");
+	assert_int_equal(r->status, 200);
+	char h2[200];
+	snprintf(h2, sizeof h2, "<h2>%s", title);
+	for (const char *s = r->body; (s = strstr(s, "id=\"question-")) != NULL; s++) {
+		const char *h = strstr(s, "<h2>");
+		if (h && strncmp(h, h2, strlen(h2)) == 0)
+			return strtol(s + strlen("id=\"question-"), NULL, 10);
+	}
+	return 0;
+}
+
+static resp *mod_act(client *m, long id, const char *action)
+{
+	char path[96], ids[32];
+	snprintf(path, sizeof path, "/mod/post?type=question&id=%ld", id);
+	resp *r = http_get(m, path);
+	assert_int_equal(r->status, 200);
+	char *tok = csrf_of(r);
+	snprintf(ids, sizeof ids, "%ld", id);
+	char *f = form("csrf", tok, "type", "question", "id", ids, "action", action, "reason", "Checked by a moderator",
+	               "target", "", "back", "/mod", NULL);
+	r = http_post(m, "/mod/act", f);
+	free(tok);
+	free(f);
+	return r;
+}
+
+static int setup(void **state)
+{
+	char src[512], script[600], port[16];
+	snprintf(src, sizeof src, "%s", __FILE__);
+	snprintf(script, sizeof script, "%s/smtp_sink.py", dirname(src));
+	snprintf(sink_dir, sizeof sink_dir, "/tmp/carecircle-smtp.XXXXXX");
+	if (!mkdtemp(sink_dir))
+		return -1;
+	int p = free_port();
+	snprintf(port, sizeof port, "%d", p);
+	sink_pid = fork();
+	if (sink_pid == 0) {
+		execl("/usr/bin/python3", "python3", script, port, sink_dir, "-", (char *)NULL);
+		_exit(127);
+	}
+	char ready[400];
+	snprintf(ready, sizeof ready, "%s/ready", sink_dir);
+	for (int i = 0; i < 200 && access(ready, F_OK) != 0; i++)
+		usleep(50000);
+	if (access(ready, F_OK) != 0) {
+		fprintf(stderr, "smtp sink did not start (is python3-aiosmtpd installed?)\n");
+		return -1;
+	}
+	char extra[300];
+	snprintf(extra, sizeof extra, "--smtp-url=smtp://127.0.0.1:%d --mail-poll=1 --hold-first-guest-posts", p);
+	if (srv_start(&S, extra) != 0)
+		return -1;
+	return srv_demo(&S) == 0 ? 0 : -1;
+}
+
+static int teardown(void **state)
+{
+	int rc = srv_stop(&S);
+	if (sink_pid > 0) {
+		kill(sink_pid, SIGTERM);
+		waitpid(sink_pid, NULL, 0);
+	}
+	char cmd[400];
+	snprintf(cmd, sizeof cmd, "rm -rf '%s'", sink_dir);
+	if (system(cmd) != 0)
+		fprintf(stderr, "could not remove %s\n", sink_dir);
+	return rc == 0 ? 0 : -1;
+}
+
+static void test_guides_hear_of_new_questions(void **state)
+{
+	/* helen follows Asthma with emails on; jose follows Migraine only. */
+	client *helen = client_new(&S), *jose = client_new(&S), *zoe = client_new(&S), *guest = client_new(&S);
+	assert_int_equal(login_as(helen, "helen_writes", PW), 0);
+	assert_int_equal(login_as(jose, "jose_rn", PW), 0);
+	assert_int_equal(login_as(zoe, "zoe_m", PW), 0);
+	follow(helen, "Asthma", true);
+	follow(jose, "Migraine", true);
+	resp *r = http_get(helen, "/guides/queue");
+	assert_true(has(r, "Email me its new questions"));
+
+	/* A member asks in Asthma: helen is told, with the title and the link; jose is not. */
+	char *q1 = member_ask(zoe, "asthma", "Does cold air make a wheeze worse at night?");
+	char *m = wait_mail("helen@example.org", "Does cold air make a wheeze worse at night?");
+	assert_non_null(m);
+	assert_non_null(strstr(m, "Subject: Waiting for a guide in Asthma: Does cold air make a wheeze worse at night?"));
+	/* The link: the question's canonical URL (under --base-url). */
+	assert_non_null(strstr(m, q1));
+	assert_non_null(strstr(m, "List-Unsubscribe: <"));
+	assert_non_null(strstr(m, "List-Unsubscribe-Post: List-Unsubscribe=One-Click"));
+	assert_non_null(strstr(m, "/guides/notices/"));
+	free(m);
+
+	/* A Migraine question reaches jose; by then the Asthma one would have reached him too
+	 * (the worker sends in order), and it did not. */
+	char *q2 = member_ask(zoe, "migraine", "Can a migraine start from skipping breakfast?");
+	m = wait_mail("jose@example.org", "Can a migraine start from skipping breakfast?");
+	assert_non_null(m);
+	free(m);
+	assert_int_equal(mails("jose@example.org", "Does cold air make a wheeze worse", NULL), 0);
+	assert_int_equal(mails("helen@example.org", "Can a migraine start from skipping", NULL), 0);
+
+	/* The author is never told about their own question: helen asks in Asthma, then zoe does. */
+	char *q3 = member_ask(helen, "asthma", "Which spacer do you find easiest for small children?");
+	char *q4 = member_ask(zoe, "asthma", "Is it normal to need the reliever after climbing stairs?");
+	m = wait_mail("helen@example.org", "Is it normal to need the reliever after climbing stairs?");
+	assert_non_null(m);
+	free(m);
+	assert_int_equal(mails("helen@example.org", "Which spacer do you find easiest", NULL), 0);
+
+	/* A guest's question is held for moderators: nobody hears of it... */
+	r = ask(guest, "asthma", "Can an inhaler lose strength if it gets too warm?");
+	assert_int_equal(r->status, 303);
+	assert_string_equal(r->location, "/asthma");
+	char *q5 = member_ask(zoe, "asthma", "Should a peak flow diary be kept every single day?");
+	m = wait_mail("helen@example.org", "Should a peak flow diary be kept every single day?");
+	assert_non_null(m);
+	free(m);
+	assert_int_equal(mails("helen@example.org", "Can an inhaler lose strength", NULL), 0);
+	/* ...until a moderator approves it: then helen is told, once. */
+	client *priya = client_new(&S);
+	assert_int_equal(login_as(priya, "priya", PW), 0);
+	long held = held_id(priya, "Can an inhaler lose strength if it gets too warm?");
+	assert_true(held > 0);
+	r = mod_act(priya, held, "approve");
+	assert_int_equal(r->status, 303);
+	m = wait_mail("helen@example.org", "Can an inhaler lose strength if it gets too warm?");
+	assert_non_null(m);
+	free(m);
+	/* Hiding and restoring it later does not announce it again. */
+	assert_int_equal(mod_act(priya, held, "hide")->status, 303);
+	assert_int_equal(mod_act(priya, held, "restore")->status, 303);
+	char *q6 = member_ask(zoe, "asthma", "Do steroid inhalers change your voice for long?");
+	m = wait_mail("helen@example.org", "Do steroid inhalers change your voice for long?");
+	assert_non_null(m);
+	free(m);
+	assert_int_equal(mails("helen@example.org", "Can an inhaler lose strength", NULL), 1);
+
+	/* Turned off on the queue page: helen still follows Asthma but hears nothing. */
+	follow(helen, "Asthma", false);
+	r = http_get(helen, "/guides/queue");
+	assert_true(has(r, "in the 1 topic you follow"));
+	char *q7 = member_ask(zoe, "asthma", "Can pollen season start as early as February?");
+	char *q8 = member_ask(zoe, "migraine", "Does a dark room really shorten a migraine?");
+	m = wait_mail("jose@example.org", "Does a dark room really shorten a migraine?");
+	assert_non_null(m);
+	free(m);
+	assert_int_equal(mails("helen@example.org", "Can pollen season start", NULL), 0);
+
+	/* On again; the email's one-click link (a POST with no cookie or token) stops it. */
+	follow(helen, "Asthma", true);
+	char *q9 = member_ask(zoe, "asthma", "Is a chest infection more likely with asthma?");
+	m = wait_mail("helen@example.org", "Is a chest infection more likely with asthma?");
+	assert_non_null(m);
+	const char *lu = strstr(m, "List-Unsubscribe: <");
+	assert_non_null(lu);
+	char *unsub = link_path(lu, "/guides/notices/");
+	assert_non_null(unsub);
+	free(m);
+	client *mua = client_new(&S);
+	r = http_get(mua, unsub); /* a mail scanner opening the link changes nothing */
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "Stop sending you emails about new questions in Asthma?"));
+	char *bad = strdup(unsub);
+	bad[strlen("/guides/notices/")] = bad[strlen("/guides/notices/")] == '9' ? '8' : '9';
+	assert_int_equal(http_post(mua, bad, "List-Unsubscribe=One-Click")->status, 404);
+	free(bad);
+	r = http_post(mua, unsub, "List-Unsubscribe=One-Click");
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "You are unsubscribed"));
+	client_free(mua);
+	char *q10 = member_ask(zoe, "asthma", "Can swimming help children with asthma?");
+	char *q11 = member_ask(zoe, "migraine", "Are migraines worse in the week before a period?");
+	m = wait_mail("jose@example.org", "Are migraines worse in the week before a period?");
+	assert_non_null(m);
+	free(m);
+	assert_int_equal(mails("helen@example.org", "Can swimming help children", NULL), 0);
+	/* The queue page shows it off, still followed. */
+	r = http_get(helen, "/guides/queue");
+	char *aid = topic_id(r, "Asthma");
+	char box[120];
+	snprintf(box, sizeof box, "name=\"notify\" value=\"%s\">", aid);
+	assert_true(has(r, box));
+	snprintf(box, sizeof box, "name=\"topic\" value=\"%s\" checked>", aid);
+	assert_true(has(r, box));
+	free(aid);
+
+	free(unsub);
+	char *qs[] = {q1, q2, q3, q4, q5, q6, q7, q8, q9, q10, q11};
+	for (size_t i = 0; i < sizeof qs / sizeof *qs; i++)
+		free(qs[i]);
+	client_free(priya);
+	client_free(helen);
+	client_free(jose);
+	client_free(zoe);
+	client_free(guest);
+}
+
+/* An older client of the queue form (no notify part) keeps each followed topic's setting. */
+static void test_follow_keeps_setting(void **state)
+{
+	client *jose = client_new(&S);
+	assert_int_equal(login_as(jose, "jose_rn", PW), 0);
+	follow(jose, "Migraine", false);
+	resp *r = http_get(jose, "/guides/queue");
+	char *tok = csrf_of(r), *mid = topic_id(r, "Migraine"), *aid = topic_id(r, "Asthma");
+	char *f = form("csrf", tok, "topic", mid, "topic", aid, NULL);
+	r = http_post(jose, "/guides/queue", f);
+	assert_int_equal(r->status, 303);
+	r = http_get(jose, "/guides/queue");
+	char box[120];
+	snprintf(box, sizeof box, "name=\"notify\" value=\"%s\">", mid); /* still off */
+	assert_true(has(r, box));
+	snprintf(box, sizeof box, "name=\"notify\" value=\"%s\" checked>", aid); /* new: on */
+	assert_true(has(r, box));
+	free(f);
+	free(tok);
+	free(mid);
+	free(aid);
+	client_free(jose);
+}
+
+int main(void)
+{
+	harness_require_engine();
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_guides_hear_of_new_questions),
+		cmocka_unit_test(test_follow_keeps_setting),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
