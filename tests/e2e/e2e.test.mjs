@@ -40,7 +40,7 @@ test('page types pass axe (WCAG 2.2 AA) and the layout checks', async (t) => {
 			contexts[pt.role] ??= await site.context(pt.role);
 			const page = await contexts[pt.role].newPage();
 			try {
-				const resp = pt.open ? await pt.open(page) : await page.goto(pt.path);
+				const resp = pt.open ? await pt.open(page, site) : await page.goto(pt.path);
 				assert.ok(resp, 'no response');
 				assert.equal(resp.status(), pt.status ?? 200, `status of ${page.url()}`);
 				const html = await resp.text();
