@@ -216,15 +216,22 @@ static void test_answer_pages(void **state)
 	assert_true(has(r, path));
 	snprintf(path, sizeof path, "%s?answers=3", url);
 	assert_true(has(r, path));
-	/* The guest page cache keeps pages apart: the same page again is page 2 still, page 3 is
-	 * the last five. */
+	/* The guest page cache keeps pages apart: the same page again is page 2 still (from the
+	 * cache; a change seen by the poller may drop it once, so ask a few times), page 3 is the
+	 * last five. */
 	snprintf(path, sizeof path, "%s?answers=2", url);
-	r = http_get(c, path);
-	assert_true(has(r, "Answer number 21:"));
-	char *xc = header_of(r, "X-Cache");
-	if (xc) /* the cache may be off in this configuration */
-		assert_string_equal(xc, "hit");
-	free(xc);
+	bool hit = false;
+	for (int i = 0; i < 5 && !hit; i++) {
+		r = http_get(c, path);
+		assert_true(has(r, "Answer number 21:"));
+		assert_false(has(r, "Answer number 20:"));
+		char *xc = header_of(r, "X-Cache");
+		hit = xc && strcmp(xc, "hit") == 0;
+		free(xc);
+		if (!hit)
+			usleep(300 * 1000);
+	}
+	assert_true(hit);
 	snprintf(path, sizeof path, "%s?answers=3", url);
 	r = http_get(c, path);
 	assert_int_equal(r->status, 200);
