@@ -3,6 +3,7 @@
 #include "web/safety.h"
 
 #include <ctype.h>
+#include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,22 +76,29 @@ static bool is_helpful(const engage_info *ei, int64_t id)
 	return false;
 }
 
-static void rating_ctx(req *r, tval *o, const rating_sum *s, const char *action, const char *idp)
+/* "★★★★☆" for an average of 4.2 */
+static const char *stars_text(req *r, double avg)
+{
+	int full = (int)(avg + 0.5);
+	buf b;
+	buf_init(&b, r->a, 32, 64);
+	for (int i = 1; i <= 5; i++)
+		buf_puts(&b, i <= full ? "\xE2\x98\x85" : "\xE2\x98\x86");
+	return b.p;
+}
+
+static void rating_ctx(req *r, tval *o, const rating_sum *s, const char *action, const char *idp, const char *what)
 {
 	tval *rt = tv_child(o, "rating");
 	tv_str(rt, "action", action);
+	tv_str(rt, "what", what);
 	int64_t count = s ? s->count : 0, mine = s ? s->mine : 0;
 	if (count) {
 		double avg = (double)s->sum / (double)count;
 		tv_int(rt, "count", count);
 		tv_str(rt, "avg", arena_printf(r->a, "%.1f", avg));
 		tv_str(rt, "count_label", util_plural(r->a, count, "rating", "ratings"));
-		int full = (int)(avg + 0.5);
-		buf b;
-		buf_init(&b, r->a, 32, 64);
-		for (int i = 1; i <= 5; i++)
-			buf_puts(&b, i <= full ? "\xE2\x98\x85" : "\xE2\x98\x86");
-		tv_str(rt, "stars_text", b.p);
+		tv_str(rt, "stars_text", stars_text(r, avg));
 	}
 	if (mine)
 		tv_int(rt, "mine", mine);
@@ -132,7 +140,7 @@ engage_info *engage_question(req *r, dbc *c, const question *q, answer *ans, int
 		ans[j] = x;
 	}
 	char *base = arena_printf(r->a, "/%s/questions/%lld", q->topic_slug, (long long)q->id);
-	rating_ctx(r, qo, find_sum(ei, "question", q->id), arena_printf(r->a, "%s/rate", base), "q");
+	rating_ctx(r, qo, find_sum(ei, "question", q->id), arena_printf(r->a, "%s/rate", base), "q", "question");
 
 	tval *sb = tv_child(ctx, "updates");
 	tv_str(sb, "action", arena_printf(r->a, "%s/subscribe", base));
@@ -150,7 +158,7 @@ void engage_answer(req *r, const engage_info *ei, const question *q, const answe
 	char *base = arena_printf(r->a, "/%s/questions/%lld/answers/%lld", q->topic_slug, (long long)q->id,
 	                          (long long)a->id);
 	rating_ctx(r, o, find_sum(ei, "answer", a->id), arena_printf(r->a, "%s/rate", base),
-	           arena_printf(r->a, "a%lld", (long long)a->id));
+	           arena_printf(r->a, "a%lld", (long long)a->id), "answer");
 	bool h = is_helpful(ei, a->id);
 	tv_bool(o, "helpful", h);
 	if (ei->asker || ei->guide) {
@@ -163,6 +171,53 @@ void engage_answer(req *r, const engage_info *ei, const question *q, const answe
 
 /* ---- Rate This ---- */
 
+/* site.js rates without a reload: it asks for JSON (Accept: application/json) and gets the new
+ * summary, or the error in the same words the page would show. */
+static bool wants_json(req *r)
+{
+	const char *acc = req_header(r, "Accept");
+	return acc && strncmp(acc, "application/json", 16) == 0;
+}
+
+static void rate_json(req *r, int status, json_t *j)
+{
+	char *s = json_dumps(j, JSON_COMPACT);
+	json_decref(j);
+	r->status = status;
+	r->ctype = "application/json; charset=utf-8";
+	r->out.len = 0;
+	res_header(r, "Cache-Control", "no-store");
+	if (s) {
+		buf_puts(&r->out, s);
+		free(s);
+	}
+}
+
+static void rate_error(req *r, bool json, int status, const char *code, const char *msg)
+{
+	if (json)
+		rate_json(r, status, json_pack("{s:s, s:s}", "error", code, "message", msg));
+	else
+		web_error(r, status, code, msg);
+}
+
+/* The post's rating after a change: count, average, stars and the voter's own. */
+static void rate_summary(req *r, dbc *c, int64_t qid, const char *type, int64_t id, const char *voter)
+{
+	rating_sum *sums;
+	int n = rating_for_question(c, r->a, qid, voter, &sums);
+	const rating_sum *s = NULL;
+	for (int i = 0; i < n; i++)
+		if (sums[i].post_id == id && strcmp(sums[i].post_type, type) == 0)
+			s = &sums[i];
+	int64_t count = s ? s->count : 0;
+	double avg = count ? (double)s->sum / (double)count : 0;
+	rate_json(r, 200,
+	          json_pack("{s:I, s:s, s:s, s:s, s:I}", "count", (json_int_t)count, "avg", arena_printf(r->a, "%.1f", avg),
+	                    "count_label", util_plural(r->a, count, "rating", "ratings"), "stars_text",
+	                    stars_text(r, avg), "mine", (json_int_t)(s ? s->mine : 0)));
+}
+
 void page_rate(req *r)
 {
 	dbc *c = web_db(r);
@@ -173,10 +228,11 @@ void page_rate(req *r)
 	bool on_answer = r->nparams >= 3;
 	if (on_answer && !web_load_answer(r, c, &q, &a))
 		return;
+	bool json = wants_json(r);
 	int64_t stars;
 	const char *s = kv_get(&r->form, "stars");
 	if (!s || !util_parse_i64(s, 1, 5, &stars)) {
-		web_error(r, 422, "bad_rating", "Choose from 1 to 5 stars, then press “Rate”.");
+		rate_error(r, json, 422, "bad_rating", "Choose from 1 to 5 stars, then press “Rate”.");
 		return;
 	}
 	const char *voter = voter_of(r, true);
@@ -188,13 +244,20 @@ void page_rate(req *r)
 	}
 	int rc = rating_set(c, on_answer ? "answer" : "question", on_answer ? a.id : q.id, voter, addr, day, (int)stars);
 	if (rc < 0) {
-		web_db_error(r, rc);
+		if (json)
+			rate_error(r, json, 503, "unavailable", "Your rating could not be saved just now. Please try again.");
+		else
+			web_db_error(r, rc);
 		return;
 	}
 	if (rc == 0) {
-		web_error(r, 429, "rated_today",
-		          "Someone on your network has already rated this today without an account. Log in to "
-		          "rate it yourself, or try again tomorrow.");
+		rate_error(r, json, 429, "rated_today",
+		           "Someone on your network has already rated this today without an account. Log in to "
+		           "rate it yourself, or try again tomorrow.");
+		return;
+	}
+	if (json) {
+		rate_summary(r, c, q.id, on_answer ? "answer" : "question", on_answer ? a.id : q.id, voter);
 		return;
 	}
 	web_flash(r, "rated");

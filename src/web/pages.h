@@ -23,6 +23,8 @@ void page_ask(req *r);
 void page_question(req *r);
 /* Counts a view of the question a cached page showed. */
 void page_question_viewed(req *r);
+/* GET /{topic}/questions/{id}/answers?page=N: one page of answers as an HTML fragment (site.js). */
+void page_answers_more(req *r);
 void page_answer_post(req *r);
 void page_accept(req *r);
 void page_question_edit(req *r);

@@ -191,59 +191,86 @@ static int similar_of(req *r, dbc *c, const question *q, search_hit **out)
 	return n;
 }
 
-/* Renders the question page; v and e carry a rejected answer form back. */
-static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int status)
-{
-	answer *ans;
-	int n = answer_list(c, r->a, q->id, &ans);
-	post_source *src = NULL;
-	search_hit *sim = NULL;
-	int nsrc = n < 0 ? n : source_list_question(c, r->a, q->id, &src);
-	int nsim = nsrc < 0 ? nsrc : similar_of(r, c, q, &sim);
-	if (nsim < 0) {
-		web_db_error(r, nsim);
-		return;
-	}
-	tval *ctx = web_ctx(r);
-	char *url = web_question_url(r, q->topic_slug, q->id, q->slug);
-	tv_str(ctx, "canonical", arena_printf(r->a, "%s%s", APP(r)->cfg->base_url, url));
-	tv_str(ctx, "description", q->excerpt);
-	tval *crumbs = tv_childlist(tv_child(ctx, "crumbs"), "items");
-	tval *cr = tv_push(crumbs);
-	tv_str(cr, "name", q->topic_name);
-	tv_str(cr, "url", arena_printf(r->a, "/%s", q->topic_slug));
-	tv_str(tv_push(crumbs), "name", "Question");
+/* Answers come in pages of this many: the first page of a question (accepted and helpful
+ * answers first) and each "more answers" page, with or without JavaScript. */
+enum { ANSWERS_PER_PAGE = 20 };
 
-	image *imgs;
-	int nimgs = image_list_question(c, r->a, q->id, &imgs);
-	if (nimgs < 0)
-		nimgs = 0;
-	tval *qo = tv_child(ctx, "q");
-	images_show(r, qo, imgs, nimgs, "question", q->id);
-	tv_str(qo, "title", q->title);
-	tv_html(qo, "body_html", q->body_html);
-	web_author(r, qo, &q->by);
-	web_time(r, qo, "created", q->created_at);
-	if (q->edited_at) {
-		web_time(r, qo, "edited", q->edited_at);
-		tv_str(qo, "history_url", arena_printf(r->a, "%s/history", url));
+/* The page of answers asked for in the query parameter name: 1 when absent, 0 when it is not
+ * a page number at all. */
+static int answers_page(req *r, const char *name)
+{
+	const char *s = kv_get(&r->query, name);
+	int64_t v;
+	if (!s)
+		return 1;
+	if (!util_parse_i64(s, 1, 1000000000, &v))
+		return 0;
+	return (int)v;
+}
+
+static int pages_of(int n)
+{
+	return n <= ANSWERS_PER_PAGE ? 1 : (n + ANSWERS_PER_PAGE - 1) / ANSWERS_PER_PAGE;
+}
+
+/* Answers 400 or 404 itself when page is not a page of this question's n answers. */
+static bool page_ok(req *r, int page, int n)
+{
+	if (page < 1) {
+		web_error(r, 400, "bad_page", "The page of answers must be a whole number, 1 or more.");
+		return false;
 	}
-	tv_str(qo, "views", util_plural(r->a, q->view_count + 1, "view", "views"));
-	tv_str(qo, "flag_url", arena_printf(r->a, "/%s/questions/%lld/flag", q->topic_slug, (long long)q->id));
-	bool mod = web_role(r, ROLE_MODERATOR);
-	if (mod)
-		tv_str(qo, "mod_url", arena_printf(r->a, "/mod/post?type=question&id=%lld", (long long)q->id));
-	if (can_edit(r, &q->by)) {
-		tv_bool(qo, "can_edit", true);
-		tv_str(qo, "edit_url", arena_printf(r->a, "/%s/questions/%lld/edit", q->topic_slug, (long long)q->id));
+	if (page > pages_of(n)) {
+		web_error(r, 404, "no_such_page",
+		          n > ANSWERS_PER_PAGE ? arena_printf(r->a, "This question has only %d pages of answers.", pages_of(n))
+		                               : "This question has only one page of answers.");
+		return false;
 	}
-	/* Ratings, helpful answers first, email updates (web/engage.c). */
-	engage_info *ei = engage_question(r, c, q, ans, n, ctx, qo);
-	tv_str(ctx, "updates_text", "Get an email when someone answers this question.");
-	tv_str(ctx, "comments_label", util_plural(r->a, n, "comment", "comments"));
+	return true;
+}
+
+static char *page_url(req *r, const char *url, int page)
+{
+	return page <= 1 ? arena_strdup(r->a, url) : arena_printf(r->a, "%s?answers=%d", url, page);
+}
+
+/* "21–40 of 57" */
+static char *range_label(req *r, int page, int n)
+{
+	int first = (page - 1) * ANSWERS_PER_PAGE + 1, last = page * ANSWERS_PER_PAGE;
+	return arena_printf(r->a, "%d\xE2\x80\x93%d of %d", first, last < n ? last : n, n);
+}
+
+/* The answers of page `page` (ans already in display order) into ctx: the "answers" list, and
+ * "pager" with the range shown, the link back and the link (and fragment) for more. */
+static void answers_ctx(req *r, dbc *c, const question *q, engage_info *ei, answer *ans, int n, int page,
+                        image *imgs, int nimgs, tval *ctx)
+{
+	post_source *src = NULL;
+	int nsrc = source_list_question(c, r->a, q->id, &src);
+	if (nsrc < 0)
+		nsrc = 0;
+	char *url = web_question_url(r, q->topic_slug, q->id, q->slug);
+	int pages = pages_of(n), from = (page - 1) * ANSWERS_PER_PAGE;
+	int to = from + ANSWERS_PER_PAGE < n ? from + ANSWERS_PER_PAGE : n;
+	tval *pg = tv_child(ctx, "pager");
+	if (pages > 1)
+		tv_str(pg, "range", range_label(r, page, n));
+	if (page > 1) {
+		tv_int(pg, "start", from + 1);
+		tv_str(pg, "prev_url", page_url(r, url, page - 1));
+	}
+	if (page < pages) {
+		tval *m = tv_child(pg, "more");
+		tv_str(m, "url", page_url(r, url, page + 1));
+		tv_str(m, "fragment", arena_printf(r->a, "/%s/questions/%lld/answers?page=%d", q->topic_slug,
+		                                   (long long)q->id, page + 1));
+		tv_str(m, "label", range_label(r, page + 1, n));
+	}
 	bool asker = is_author(r, &q->by);
+	bool mod = web_role(r, ROLE_MODERATOR);
 	tval *list = tv_childlist(ctx, "answers");
-	for (int i = 0; i < n; i++) {
+	for (int i = from; i < to; i++) {
 		answer *a = &ans[i];
 		tval *o = tv_push(list);
 		tv_int(o, "id", a->id);
@@ -284,6 +311,63 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 			tv_str(o, "mod_url", arena_printf(r->a, "/mod/post?type=answer&id=%lld", (long long)a->id));
 		engage_answer(r, ei, q, a, o);
 	}
+}
+
+/* Renders page `page` of the question; v and e carry a rejected answer form back. */
+static void render_page(req *r, dbc *c, question *q, int page, tval *v, const ferrs *e, int status)
+{
+	answer *ans;
+	int n = answer_list(c, r->a, q->id, &ans);
+	search_hit *sim = NULL;
+	int nsim = n < 0 ? n : similar_of(r, c, q, &sim);
+	if (nsim < 0) {
+		web_db_error(r, nsim);
+		return;
+	}
+	if (!page_ok(r, page, n))
+		return;
+	tval *ctx = web_ctx(r);
+	char *url = web_question_url(r, q->topic_slug, q->id, q->slug);
+	tv_str(ctx, "canonical", arena_printf(r->a, "%s%s", APP(r)->cfg->base_url, page_url(r, url, page)));
+	tv_str(ctx, "description", q->excerpt);
+	tval *crumbs = tv_childlist(tv_child(ctx, "crumbs"), "items");
+	tval *cr = tv_push(crumbs);
+	tv_str(cr, "name", q->topic_name);
+	tv_str(cr, "url", arena_printf(r->a, "/%s", q->topic_slug));
+	tv_str(tv_push(crumbs), "name", "Question");
+
+	image *imgs;
+	int nimgs = image_list_question(c, r->a, q->id, &imgs);
+	if (nimgs < 0)
+		nimgs = 0;
+	tval *qo = tv_child(ctx, "q");
+	images_show(r, qo, imgs, nimgs, "question", q->id);
+	tv_str(qo, "title", q->title);
+	tv_html(qo, "body_html", q->body_html);
+	web_author(r, qo, &q->by);
+	web_time(r, qo, "created", q->created_at);
+	if (q->edited_at) {
+		web_time(r, qo, "edited", q->edited_at);
+		tv_str(qo, "history_url", arena_printf(r->a, "%s/history", url));
+	}
+	tv_str(qo, "views", util_plural(r->a, q->view_count + 1, "view", "views"));
+	tv_str(qo, "flag_url", arena_printf(r->a, "/%s/questions/%lld/flag", q->topic_slug, (long long)q->id));
+	if (web_role(r, ROLE_MODERATOR))
+		tv_str(qo, "mod_url", arena_printf(r->a, "/mod/post?type=question&id=%lld", (long long)q->id));
+	if (can_edit(r, &q->by)) {
+		tv_bool(qo, "can_edit", true);
+		tv_str(qo, "edit_url", arena_printf(r->a, "/%s/questions/%lld/edit", q->topic_slug, (long long)q->id));
+	}
+	/* Ratings, helpful answers first, email updates (web/engage.c). */
+	engage_info *ei = engage_question(r, c, q, ans, n, ctx, qo);
+	tv_str(ctx, "updates_text", "Get an email when someone answers this question.");
+	tv_str(ctx, "comments_label", util_plural(r->a, n, "comment", "comments"));
+	answers_ctx(r, c, q, ei, ans, n, page, imgs, nimgs, ctx);
+	/* Later pages of answers are pages of their own for search engines too. */
+	if (page > 1)
+		tv_str(ctx, "prev_url", page_url(r, url, page - 1));
+	if (page < pages_of(n))
+		tv_str(ctx, "next_url", page_url(r, url, page + 1));
 	tv_bool(ctx, "has_similar", nsim > 0);
 	tval *siml = tv_childlist(ctx, "similar");
 	for (int i = 0; i < nsim; i++) {
@@ -307,7 +391,13 @@ static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int sta
 		tv_bool(ctx, "locked", true);
 	else
 		safety_form(r, c, ctx, arena_printf(r->a, "%s#captcha", url));
-	web_page(r, status, "question", ctx, q->title);
+	web_page(r, status, "question", ctx,
+	         page > 1 ? arena_printf(r->a, "%s (answers %s)", q->title, range_label(r, page, n)) : q->title);
+}
+
+static void render(req *r, dbc *c, question *q, tval *v, const ferrs *e, int status)
+{
+	render_page(r, c, q, 1, v, e, status);
 }
 
 void page_question(req *r)
@@ -326,10 +416,12 @@ void page_question(req *r)
 	}
 	if (!have && !load_question(r, c, &q, false))
 		return;
-	/* One address per question: /{topic}/questions/{id}-{slug}. */
+	/* One address per question: /{topic}/questions/{id}-{slug}, and ?answers=N (N > 1) for
+	 * its later pages of answers. */
+	int page = answers_page(r, "answers");
 	char *canon = web_question_url(r, q.topic_slug, q.id, q.slug);
-	if (strcmp(r->path, canon) != 0) {
-		res_redirect(r, 301, canon);
+	if (page >= 1 && (strcmp(r->path, canon) != 0 || (page == 1 && kv_get(&r->query, "answers")))) {
+		res_redirect(r, 301, page_url(r, canon, page));
 		return;
 	}
 	if (q.members_only && !web_user(r)) {
@@ -337,7 +429,43 @@ void page_question(req *r)
 		return;
 	}
 	web_view(q.id);
-	render(r, c, &q, NULL, NULL, 200);
+	render_page(r, c, &q, page, NULL, NULL, 200);
+}
+
+/* GET /{topic}/questions/{id}/answers?page=N: only the answers of page N and the link to the
+ * next page, as an HTML fragment for site.js's "Load more answers". */
+void page_answers_more(req *r)
+{
+	dbc *c = web_db(r);
+	question q;
+	if (!c || !load_question(r, c, &q, false))
+		return;
+	if (strcmp(q.topic_slug, r->params[0]) != 0) {
+		web_error_page(r, 404);
+		return;
+	}
+	int page = answers_page(r, "page");
+	answer *ans;
+	int n = answer_list(c, r->a, q.id, &ans);
+	if (n < 0) {
+		web_db_error(r, n);
+		return;
+	}
+	if (!page_ok(r, page, n))
+		return;
+	tval *ctx = web_ctx(r);
+	image *imgs;
+	int nimgs = image_list_question(c, r->a, q.id, &imgs);
+	if (nimgs < 0)
+		nimgs = 0;
+	engage_info *ei = engage_question(r, c, &q, ans, n, tv_obj(r->a), tv_obj(r->a));
+	answers_ctx(r, c, &q, ei, ans, n, page, imgs, nimgs, ctx);
+	r->status = 200;
+	r->ctype = "text/html; charset=utf-8";
+	res_header(r, "Cache-Control", "private, no-cache");
+	res_header(r, "X-Robots-Tag", "noindex");
+	r->out.len = 0;
+	tmpl_render(&r->out, "answers_more", ctx);
 }
 
 void page_question_viewed(req *r)

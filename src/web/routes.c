@@ -31,6 +31,7 @@ route web_routes[] = {
 	{M_GET | M_POST, "/{topic}/ask", page_ask, R_FORM | R_UPLOAD},
 	{M_GET, "/{topic}/questions/{id}", page_question, R_CACHE},
 	{M_POST, "/{topic}/questions/{id}/answers", page_answer_post, R_FORM | R_UPLOAD},
+	{M_GET, "/{topic}/questions/{id}/answers", page_answers_more, R_CACHE},
 	{M_POST, "/{topic}/questions/{id}/accept", page_accept, R_LOGIN},
 	{M_GET | M_POST, "/{topic}/questions/{id}/edit", page_question_edit, R_LOGIN | R_FORM},
 	{M_GET, "/{topic}/questions/{id}/history", page_question_history, 0},

@@ -179,12 +179,13 @@ void web_dispatch(req *r)
 	                 !req_cookie(r, "cc_sid") && !req_cookie(r, "cc_flash") && !req_cookie(r, "cc_rw") &&
 	                 !req_cookie(r, "cc_rater") &&
 	                 pagecache_enabled();
-	if (rt->fn == page_question && !safety_watch_read(r))
+	if ((rt->fn == page_question || rt->fn == page_answers_more) && !safety_watch_read(r))
 		return; /* bulk reading is slowed whether or not the page is cached */
 	if (cacheable && pagecache_serve(r)) {
 		if (rt->fn == page_question)
 			page_question_viewed(r);
-		analytics_count(r, 200); /* a page served from the cache is still a page view */
+		if (rt->fn != page_answers_more) /* more answers of a page already counted */
+			analytics_count(r, 200); /* a page served from the cache is still a page view */
 		return;
 	}
 	uint64_t gen = cacheable ? pagecache_gen() : 0;

@@ -1,6 +1,6 @@
 /* site.js: progressive enhancement only; every page works without it. Star ratings without a
- * reload, character counters,
- * similar questions while typing a title, focus on the error summary. No third parties. */
+ * reload, "Load more answers", character counters, similar questions while typing a title,
+ * focus on the error summary. No third parties. */
 (function () {
 	'use strict';
 	var fmt = function (n) { return n.toLocaleString('en'); };
@@ -120,67 +120,155 @@
 	if (summary) summary.focus();
 })();
 
-/* rating.js: "Rate This" without a page reload. Without JavaScript the same form posts and
- * the page comes back; with it, choosing stars saves at once and the summary updates. */
+/* Rate This without a page reload. The stars are a radio group (fieldset "Rate this answer"):
+ * Tab reaches it, arrow keys choose, Enter or the "Rate" button saves; a click or tap on a star
+ * saves at once. Without JavaScript the same form posts and the page comes back. The result is
+ * said in the form's status line (role=status) and focus stays where it was. */
 (function () {
-  "use strict";
-  if (!window.fetch || !window.DOMParser || !window.FormData) return;
+	'use strict';
+	if (!window.fetch || !window.FormData) return;
+	var pointerAt = 0;
+	var ratingForm = function (el) {
+		return el && el.form && el.form.classList.contains('rating-form') ? el.form : null;
+	};
 
-  function send(form) {
-    var status = form.querySelector(".rating-status");
-    if (!status) {
-      status = document.createElement("p");
-      status.className = "rating-status muted";
-      status.setAttribute("role", "status");
-      form.appendChild(status);
-    }
-    status.textContent = "Saving…";
-    fetch(form.action, {method: "POST", body: new FormData(form), credentials: "same-origin"})
-      .then(function (res) {
-        if (!res.ok) throw res;
-        return res.text();
-      })
-      .then(function (html) {
-        var doc = new DOMParser().parseFromString(html, "text/html");
-        var action = form.getAttribute("action");
-        var fresh = doc.querySelector('form.rating-form[action="' + action + '"]');
-        var block = form.closest(".rating");
-        if (fresh && block) {
-          var newBlock = fresh.closest(".rating");
-          block.replaceWith(newBlock);
-          enhance(newBlock.querySelector("form.rating-form"));
-          var st = document.createElement("p");
-          st.className = "rating-status muted";
-          st.setAttribute("role", "status");
-          st.textContent = "Thank you: your rating is saved.";
-          newBlock.querySelector("form.rating-form").appendChild(st);
-        }
-      })
-      .catch(function (res) {
-        if (res && res.text) {
-          res.text().then(function (html) {
-            var doc = new DOMParser().parseFromString(html, "text/html");
-            var msg = doc.querySelector(".error-page p:not(.code)") || doc.querySelector("main p");
-            status.textContent = msg ? msg.textContent : "Your rating could not be saved. Please try again.";
-          });
-        } else {
-          form.submit();
-        }
-      });
-  }
+	function say(form, text) {
+		var st = form.querySelector('.rating-status');
+		if (st) st.textContent = text;
+	}
 
-  function enhance(form) {
-    if (!form) return;
-    var button = form.querySelector("button[type=submit]");
-    if (button) button.hidden = true;
-    form.addEventListener("change", function (e) {
-      if (e.target && e.target.name === "stars") send(form);
-    });
-    form.addEventListener("submit", function (e) {
-      e.preventDefault();
-      send(form);
-    });
-  }
+	function errorText(res) {
+		var fallback = 'Your rating could not be saved. Please try again.';
+		return res.text().then(function (t) {
+			try { return JSON.parse(t).message || fallback; } catch (e) { /* an HTML error page */ }
+			var doc = new DOMParser().parseFromString(t, 'text/html');
+			var msg = doc.querySelector('main p:not(.code)');
+			return msg ? msg.textContent : fallback;
+		});
+	}
 
-  document.querySelectorAll("form.rating-form").forEach(enhance);
+	function send(form) {
+		var chosen = form.querySelector('input[name=stars]:checked');
+		if (!chosen) { say(form, 'Choose from 1 to 5 stars first.'); return; }
+		if (form.getAttribute('aria-busy') === 'true') return;
+		form.setAttribute('aria-busy', 'true');
+		say(form, 'Saving…');
+		fetch(form.action, { method: 'POST', body: new FormData(form), credentials: 'same-origin',
+			headers: { Accept: 'application/json' } })
+			.then(function (res) {
+				if (!res.ok) return errorText(res).then(function (t) { say(form, t); });
+				return res.json().then(function (j) {
+					var block = form.closest('.rating');
+					var sum = block && block.querySelector('.rating-summary');
+					if (sum) {
+						sum.textContent = '';
+						var stars = document.createElement('span');
+						stars.className = 'stars';
+						stars.setAttribute('aria-hidden', 'true');
+						stars.textContent = j.stars_text;
+						var avg = document.createElement('span');
+						avg.className = 'rating-avg';
+						avg.textContent = j.avg + ' out of 5';
+						var n = document.createElement('span');
+						n.className = 'muted';
+						n.textContent = '(' + j.count_label + ')';
+						sum.append(stars, ' ', avg, ' ', n);
+					}
+					var mine = form.querySelector('.rating-mine');
+					if (mine) mine.textContent = ' (you gave ' + j.mine + ' of 5; choose again to change)';
+					say(form, 'Thank you: your rating of ' + j.mine + (j.mine === 1 ? ' star' : ' stars') + ' is saved.');
+				});
+			})
+			.catch(function () { form.submit(); /* offline or odd reply: the plain form still works */ })
+			.then(function () { form.removeAttribute('aria-busy'); });
+	}
+
+	document.addEventListener('pointerdown', function (e) {
+		if (e.target.closest && e.target.closest('form.rating-form')) pointerAt = Date.now();
+	});
+	// A click or tap on a star saves it; arrow keys only move the choice.
+	document.addEventListener('change', function (e) {
+		var form = e.target.name === 'stars' && ratingForm(e.target);
+		if (form && Date.now() - pointerAt < 1500) send(form);
+	});
+	document.addEventListener('keydown', function (e) {
+		var form = e.key === 'Enter' && e.target.name === 'stars' && ratingForm(e.target);
+		if (!form) return;
+		e.preventDefault();
+		send(form);
+	});
+	document.addEventListener('submit', function (e) {
+		if (!e.target.classList || !e.target.classList.contains('rating-form')) return;
+		e.preventDefault();
+		send(e.target);
+	});
+})();
+
+/* "More answers": with JavaScript the link becomes a button that adds the next page of answers
+ * below the ones shown (from /{topic}/questions/{id}/answers?page=N, the same answers the link's
+ * page shows), moves focus to the first new answer and says how many came. */
+(function () {
+	'use strict';
+	if (!window.fetch) return;
+	var list = document.querySelector('.answers .answer-list');
+	if (!list) return;
+	var live = document.createElement('p');
+	live.className = 'visually-hidden';
+	live.setAttribute('aria-live', 'polite');
+	list.parentNode.appendChild(live);
+
+	function enhance(p) {
+		var link = p.querySelector('a.load-more[data-fragment]');
+		if (!link) return;
+		var btn = document.createElement('button');
+		btn.type = 'button';
+		btn.className = 'btn load-more';
+		btn.textContent = 'Load more answers ';
+		var range = link.querySelector('.load-more-range');
+		if (range) btn.appendChild(range.cloneNode(true));
+		p.replaceChild(btn, link);
+		btn.addEventListener('click', function () {
+			if (btn.getAttribute('aria-disabled') === 'true') return;
+			btn.setAttribute('aria-disabled', 'true');
+			live.textContent = 'Loading more answers…';
+			fetch(link.getAttribute('data-fragment'), { credentials: 'same-origin' })
+				.then(function (res) {
+					if (!res.ok) throw new Error(String(res.status));
+					return res.text();
+				})
+				.then(function (html) {
+					var tpl = document.createElement('template');
+					tpl.innerHTML = html;
+					var items = tpl.content.querySelectorAll('.answer-list > li');
+					var first = null;
+					Array.prototype.forEach.call(items, function (li) {
+						if (document.getElementById(li.id)) return; // already shown (answers changed meanwhile)
+						list.appendChild(li);
+						first = first || li;
+					});
+					var next = tpl.content.querySelector('.answers-more');
+					if (next) {
+						p.parentNode.replaceChild(next, p);
+						enhance(next);
+					} else {
+						p.parentNode.removeChild(p);
+					}
+					var shown = document.querySelector('.answers-shown');
+					var from = list.start || 1, to = from + list.children.length - 1;
+					var total = shown && /of ([\d,]+)/.exec(shown.textContent);
+					if (total) shown.textContent = from + '–' + to + ' of ' + total[1];
+					var n = items.length;
+					live.textContent = n + (n === 1 ? ' more answer' : ' more answers') + ' loaded' +
+						(total ? ': answers ' + from + ' to ' + to + ' of ' + total[1] + ' are shown.' : '.') +
+						(next ? '' : ' These are all the answers.');
+					if (first) {
+						var art = first.querySelector('article') || first;
+						art.setAttribute('tabindex', '-1');
+						art.focus();
+					}
+				})
+				.catch(function () { window.location.href = link.href; });
+		});
+	}
+	Array.prototype.forEach.call(document.querySelectorAll('.answers-more'), enhance);
 })();

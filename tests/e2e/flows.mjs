@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 
-import { firstQuestion, questionBase, submit } from './lib/site.mjs';
+import { firstQuestion, manyAnswers, proseMaker, questionBase, submit } from './lib/site.mjs';
 
 const uniq = () => Date.now().toString(36) + Math.floor(Math.random() * 1e6).toString(36);
 
@@ -193,22 +193,7 @@ export const flows = [
 			const action = (await page.getAttribute('#answer-form form', 'action')).split('#')[0];
 			const csrf = await page.inputValue('#answer-form input[name=csrf]');
 			// About 800 characters each of varied words, so gzip gets no easy repeats.
-			const vocab = ('the a it my for with after before days weeks doctor nurse injection effect eye face muscle '
-				+ 'spasm twitch eased better worse first second third dose clinic appointment diary notes helped calm '
-				+ 'sleep stress coffee cold warm light tired morning evening drive work family friend asked told '
-				+ 'neurologist botulinum toxin small needle cheek eyelid corner mouth smile droop weak strong months '
-				+ 'expect notice change slowly quickly about around nearly almost usually sometimes never always').split(' ');
-			let seed = 7;
-			const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
-			const prose = (n) => {
-				let out = '';
-				while (out.length < n) {
-					const len = 6 + Math.floor(rnd() * 10);
-					const w = Array.from({ length: len }, () => vocab[Math.floor(rnd() * vocab.length)]);
-					out += `${w.join(' ')}. `;
-				}
-				return out.replace(/(^|\. )([a-z])/g, (m, p, c) => p + c.toUpperCase());
-			};
+			const prose = proseMaker(7);
 			for (let i = 1; i <= 20; i++) {
 				const r = await ctx.request.post(action, { form: { csrf, body: prose(800) }, maxRedirects: 0 });
 				assert.equal(r.status(), 303, `answer ${i}`);
@@ -307,6 +292,221 @@ export const flows = [
 				after = await topicViews(site, 'type-2-diabetes');
 			}
 			assert.equal(after, before + 3, 'three views counted (counts are flushed every 5 s)');
+		},
+	},
+	{
+		name: 'load more answers: with JavaScript in place, focus moved and announced; without, a plain link',
+		async run(site) {
+			const url = await manyAnswers(site);
+			const page = await (await site.context('guest')).newPage();
+			await page.goto(url);
+			const items = page.locator('.answer-list > li');
+			assert.equal(await items.count(), 20);
+			assert.match(await page.locator('.answers-range').innerText(), /1–20 of 45/);
+			const more = page.getByRole('button', { name: /Load more answers/ });
+			assert.match(await more.innerText(), /21–40 of 45/);
+			const live = page.locator('.answers [aria-live=polite]');
+			// Keyboard: the button is a normal Tab stop and Enter presses it.
+			await more.focus();
+			const [resp] = await Promise.all([
+				page.waitForResponse((r) => /\/answers\?page=2$/.test(r.url())),
+				page.keyboard.press('Enter'),
+			]);
+			assert.equal(resp.status(), 200);
+			await items.nth(39).waitFor();
+			assert.equal(await items.count(), 40);
+			assert.match(await items.nth(20).innerText(), /Answer 21:/);
+			assert.equal(page.url().endsWith(url), true, 'no navigation');
+			const focused = await page.evaluate(() => document.activeElement.closest('li')?.id);
+			assert.equal(focused, await items.nth(20).getAttribute('id'), 'focus moves to the first new answer');
+			assert.match(await live.innerText(), /20 more answers loaded: answers 1 to 40 of 45 are shown/);
+			assert.match(await page.locator('.answers-range').innerText(), /1–40 of 45/);
+			// The new answers work like the first ones: their rating forms are there.
+			assert.equal(await items.nth(30).locator('form.rating-form').count(), 1);
+			await more.click();
+			await items.nth(44).waitFor();
+			assert.equal(await items.count(), 45);
+			assert.equal(await page.getByRole('button', { name: /Load more answers/ }).count(), 0, 'nothing more to load');
+			assert.match(await live.innerText(), /5 more answers loaded.*These are all the answers/);
+			// No answer twice.
+			const ids = await items.evaluateAll((els) => els.map((e) => e.id));
+			assert.equal(new Set(ids).size, 45);
+
+			// Without JavaScript: the link goes to page 2, which links on to page 3 and back.
+			const plain = await (await site.context('guest', { javaScriptEnabled: false })).newPage();
+			await plain.goto(url);
+			const link = plain.getByRole('link', { name: /More answers/ });
+			assert.equal(await link.getAttribute('rel'), 'next');
+			await Promise.all([plain.waitForNavigation(), link.click()]);
+			assert.match(plain.url(), /\?answers=2$/);
+			assert.equal(await plain.locator('.answer-list > li').count(), 20);
+			assert.equal(await plain.locator('.answer-list').getAttribute('start'), '21');
+			assert.match(await plain.locator('.answer-list > li').first().innerText(), /Answer 21:/);
+			assert.match(await plain.title(), /answers 21–40 of 45/);
+			assert.ok(await plain.locator('a[rel=prev]').count(), 'a link back to the first answers');
+			await Promise.all([plain.waitForNavigation(), plain.getByRole('link', { name: /More answers/ }).click()]);
+			assert.equal(await plain.locator('.answer-list > li').count(), 5);
+			assert.equal(await plain.getByRole('link', { name: /More answers/ }).count(), 0);
+		},
+	},
+	{
+		name: 'keyboard and screen reader: rating stars are a radio group, Enter saves without a reload',
+		async run(site) {
+			const page = await (await site.context('member')).newPage();
+			await page.goto(await manyAnswers(site)); // a question nobody has rated yet
+			const posts = [];
+			page.on('request', (r) => { if (r.method() === 'POST') posts.push(r.url()); });
+			// Tab from the top of the page to the question's stars.
+			let onStar = false;
+			for (let i = 0; i < 80 && !onStar; i++) {
+				await page.keyboard.press('Tab');
+				onStar = await page.evaluate(() => document.activeElement.name === 'stars' && !!document.activeElement.closest('#question'));
+			}
+			assert.ok(onStar, 'Tab reaches the rating of the question');
+			const group = page.getByRole('group', { name: /^Rate this question/ });
+			assert.equal(await group.count(), 1, 'the stars are a group named "Rate this question"');
+			assert.equal(await group.getByRole('radio').count(), 5);
+			const name = () => page.evaluate(() => document.querySelector(`label[for="${document.activeElement.id}"]`).innerText.trim());
+			assert.equal(await page.evaluate(() => document.activeElement.type), 'radio');
+			assert.match(await name(), /^★\s*1 star$/);
+			// Space chooses, arrows move the choice: nothing is sent yet.
+			await page.keyboard.press('Space');
+			for (let i = 0; i < 3; i++) await page.keyboard.press('ArrowRight');
+			assert.match(await name(), /4 stars$/);
+			assert.ok(await group.getByRole('radio', { name: '4 stars', checked: true }).count());
+			assert.ok(!(await group.getByRole('radio', { name: '1 star', checked: true }).count()));
+			assert.deepEqual(posts, [], 'choosing with the keyboard does not save');
+			// Enter saves, without a reload; the status line says so; focus stays on the star.
+			const [resp] = await Promise.all([
+				page.waitForResponse((r) => r.url().endsWith('/rate') && r.request().method() === 'POST'),
+				page.keyboard.press('Enter'),
+			]);
+			assert.equal(resp.status(), 200);
+			const status = page.locator('#question .rating-status');
+			assert.equal(await status.getAttribute('role'), 'status');
+			await page.waitForFunction(() => /saved/.test(document.querySelector('#question .rating-status').textContent));
+			assert.equal(await status.innerText(), 'Thank you: your rating of 4 stars is saved.');
+			assert.equal(posts.length, 1);
+			assert.equal(await page.evaluate(() => document.activeElement.id), 'q-star-4');
+			assert.match(await page.locator('#question legend').innerText(), /you gave 4 of 5/);
+			assert.match(await page.locator('#question .rating-summary').innerText(), /out of 5/);
+			assert.ok(await group.getByRole('radio', { name: '4 stars', checked: true }).count());
+			// After a reload the server agrees.
+			await page.reload();
+			assert.match(await page.locator('#question legend').innerText(), /you gave 4 of 5/);
+			assert.equal(await page.locator('#q-star-4').isChecked(), true);
+			// A click on a star saves at once.
+			await Promise.all([
+				page.waitForResponse((r) => r.url().endsWith('/rate')),
+				page.locator('label[for="q-star-5"]').click(),
+			]);
+			await page.waitForFunction(() => /5 stars is saved/.test(document.querySelector('#question .rating-status').textContent));
+		},
+	},
+	{
+		name: 'keyboard with JavaScript off: the rating is a plain form post',
+		async run(site) {
+			const page = await (await site.context('guest', { javaScriptEnabled: false })).newPage();
+			await page.goto(await firstQuestion(page, 'asthma'));
+			let onStar = false;
+			for (let i = 0; i < 80 && !onStar; i++) {
+				await page.keyboard.press('Tab');
+				onStar = await page.evaluate(() => document.activeElement.name === 'stars' && !!document.activeElement.closest('#question'));
+			}
+			assert.ok(onStar, 'Tab reaches the rating of the question');
+			await page.keyboard.press('Space');
+			await page.keyboard.press('ArrowRight');
+			await page.keyboard.press('ArrowRight');
+			assert.equal(await page.evaluate(() => document.activeElement.id), 'q-star-3');
+			await page.keyboard.press('Tab');
+			assert.equal(await page.evaluate(() => document.activeElement.textContent), 'Rate');
+			const [resp] = await Promise.all([page.waitForNavigation(), page.keyboard.press('Enter')]);
+			assert.equal(resp.status(), 200);
+			assert.match(await page.locator('.flash').innerText(), /your rating is saved/);
+			assert.match(await page.locator('#question legend').innerText(), /you gave 3 of 5/);
+			assert.equal(await page.locator('#q-star-3').isChecked(), true);
+		},
+	},
+	{
+		name: 'a member registers, logs in, rates an answer and subscribes to a question and a topic',
+		async run(site) {
+			const page = await (await site.context('guest')).newPage();
+			const name = `rater_${uniq()}`.slice(0, 30);
+			await page.goto('/register');
+			await page.fill('#username', name);
+			await page.fill('#display_name', 'Rating Reader');
+			await page.fill('#email', `${name}@example.test`);
+			await page.fill('#password', 'a-long-password-2');
+			await submit(page, 'form[action="/register"] button[type=submit]');
+			assert.match(await page.locator('.flash').innerText(), /Welcome to the community/);
+			await submit(page, '.site-nav button');
+			await page.goto('/login');
+			await page.fill('#login', name);
+			await page.fill('#password', 'a-long-password-2');
+			await submit(page, 'form[action="/login"] button[type=submit]');
+			assert.ok(await page.locator('.site-nav a[href="/account"]').count(), 'logged in');
+
+			// Rate This: a tap on the fifth star of the first answer saves it without a reload.
+			await page.goto('/hemifacial-spasm/questions/2'); // a demo question with answers
+			const answer = page.locator('.answer-list > li').first();
+			const [rated] = await Promise.all([
+				page.waitForResponse((r) => r.url().endsWith('/rate')),
+				answer.locator('.rating-form label').nth(4).click(),
+			]);
+			assert.equal(rated.status(), 200, await rated.text());
+			await page.waitForFunction((id) => /5 stars is saved/.test(document.querySelector(`#${id} .rating-status`).textContent),
+				await answer.getAttribute('id'));
+			assert.match(await answer.locator('legend').innerText(), /Rate this answer \(you gave 5 of 5/);
+			await page.reload();
+			assert.match(await answer.locator('legend').innerText(), /you gave 5 of 5/);
+
+			// Get Email Updates on the question: a new address is confirmed first.
+			const box = page.locator('#updates');
+			assert.equal(await box.getByRole('heading').innerText(), 'Get Email Updates');
+			await submit(page, '#updates button[type=submit]');
+			assert.match(await page.locator('.flash').innerText(), /check your inbox|you will get these emails/);
+			assert.match(await page.locator('#updates').innerText(), /We sent a link|You get these emails/);
+			assert.ok(await page.getByRole('button', { name: 'Stop these emails' }).count());
+
+			// And on the topic: a daily digest.
+			await page.goto('/hemifacial-spasm');
+			await page.locator('#updates').getByLabel('A daily digest').check();
+			await submit(page, '#updates button[type=submit]');
+			assert.match(await page.locator('.flash').innerText(), /check your inbox|you will get these emails/);
+			assert.ok(await page.locator('#updates').getByRole('button', { name: 'Stop these emails' }).count());
+			await page.goto('/account');
+			const subs = await page.locator('main').innerText();
+			assert.match(subs, /Hemifacial Spasm/);
+		},
+	},
+	{
+		name: 'a moderator hides an answer and guests no longer see it',
+		async run(site) {
+			const guest = await (await site.context('guest')).newPage();
+			const url = await firstQuestion(guest, 'blepharospasm');
+			await guest.goto(url);
+			const text = `Sunglasses with a side shield helped me outdoors. ${uniq()}`;
+			await answer(guest, text);
+			const aid = (await guest.locator('.answer-list > li', { hasText: text }).getAttribute('id')).replace('answer-', '');
+
+			const mod = await (await site.context('moderator')).newPage();
+			await mod.goto(url);
+			await mod.locator(`#answer-${aid}`).getByRole('link', { name: 'Moderate' }).click();
+			await mod.waitForURL(`**/mod/post?type=answer&id=${aid}`);
+			assert.match(await mod.locator('.mod-body').innerText(), /Sunglasses with a side shield/);
+			await mod.getByLabel(/^Reason/).fill('Test of hiding: off topic');
+			await submit(mod, 'button[name=action][value=hide]');
+			assert.match(await mod.locator('.flash').innerText(), /Done/);
+			await mod.goto('/mod/log');
+			assert.match(await mod.locator('main').innerText(), /Test of hiding: off topic/);
+
+			// A guest (a new visitor, and the one who posted) no longer sees it.
+			const other = await (await site.context('guest')).newPage();
+			await other.goto(url);
+			assert.equal(await other.locator(`#answer-${aid}`).count(), 0);
+			assert.doesNotMatch(await other.locator('main').innerText(), /side shield/);
+			await guest.reload();
+			assert.equal(await guest.locator(`#answer-${aid}`).count(), 0);
 		},
 	},
 ];

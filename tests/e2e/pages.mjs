@@ -1,7 +1,7 @@
 // pages.mjs: every page type the browser suite checks. To add a page type, add a row: a name
 // (used for artifacts), the role that opens it, the status it must answer with, and either a
-// path or an `open(page)` that navigates (or submits a form) and returns the page's response.
-import { firstQuestion, questionBase, submit } from './lib/site.mjs';
+// path or an `open(page, site)` that navigates (or submits a form) and returns the page's response.
+import { firstQuestion, manyAnswers, questionBase, submit } from './lib/site.mjs';
 
 const TOPIC = 'hemifacial-spasm';
 
@@ -15,6 +15,28 @@ export const pageTypes = [
 	{
 		name: 'question-member', role: 'member',
 		async open(page) { return page.goto(await firstQuestion(page, TOPIC)); },
+	},
+	{
+		// A question with 45 answers: the first 20 and "Load more answers".
+		name: 'question-many-answers', role: 'guest',
+		async open(page, site) { return page.goto(await manyAnswers(site)); },
+	},
+	{
+		// Its second page, as a reader without JavaScript (or a search engine) reaches it.
+		name: 'question-answers-page-2', role: 'guest',
+		async open(page, site) { return page.goto(`${await manyAnswers(site)}?answers=2`); },
+	},
+	{
+		// The first page after "Load more answers" twice: all 45 shown, focus on answer 41.
+		name: 'question-loaded-more', role: 'guest',
+		async open(page, site) {
+			const resp = await page.goto(await manyAnswers(site));
+			for (const shown of [40, 45]) {
+				await page.getByRole('button', { name: /Load more answers/ }).click();
+				await page.locator('.answer-list > li').nth(shown - 1).waitFor();
+			}
+			return resp;
+		},
 	},
 	{
 		name: 'answer-errors', role: 'guest', status: 422,

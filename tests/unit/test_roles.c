@@ -92,9 +92,15 @@ static void test_every_route_documented(void **state)
 			unsigned m;
 			const char *name;
 		} ms[] = {{M_GET, "GET"}, {M_POST, "POST"}, {M_PATCH, "PATCH"}, {M_DELETE, "DELETE"}};
+		/* One row per address: a path served by several table entries (one per method) lists
+		 * the methods of all of them. */
+		unsigned all = 0;
+		for (int j = 0; j < web_nroutes; j++)
+			if (strcmp(web_routes[j].pattern, rt->pattern) == 0)
+				all |= web_routes[j].methods;
 		bool same = true;
 		for (size_t k = 0; k < sizeof ms / sizeof ms[0]; k++)
-			same = same && !(rt->methods & ms[k].m) == !strstr(methods, ms[k].name);
+			same = same && !(all & ms[k].m) == !strstr(methods, ms[k].name);
 		if (!same) {
 			fprintf(stderr, "docs/roles.md: the methods of %s (%s) do not match the route table\n", rt->pattern,
 			        methods);

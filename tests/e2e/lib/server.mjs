@@ -47,7 +47,7 @@ export async function startServer(artifacts) {
 	const log = openSync(join(artifacts, 'server.log'), 'w');
 	const proc = spawn(bin, ['serve', '--db', dbPath, '--listen', `127.0.0.1:${port}`, ...SERVE_ARGS,
 		...(process.env.E2E_SERVE_ARGS || '').split(' ').filter(Boolean)],
-	{ stdio: ['ignore', log, log] });
+	{ stdio: ['ignore', log, log], cwd: dir }); // mail without SMTP lands in dir/data/mail, removed at stop
 	const base = `http://127.0.0.1:${port}`;
 	await waitReady(base, proc, 20000);
 	return {

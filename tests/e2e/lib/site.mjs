@@ -97,3 +97,50 @@ export function questionBase(url) {
 	if (!m) throw new Error(`not a question URL: ${url}`);
 	return m[1];
 }
+
+// About 800 characters of varied words, so gzip gets no easy repeats (the page weight test).
+const VOCAB = ('the a it my for with after before days weeks doctor nurse injection effect eye face muscle '
+	+ 'spasm twitch eased better worse first second third dose clinic appointment diary notes helped calm '
+	+ 'sleep stress coffee cold warm light tired morning evening drive work family friend asked told '
+	+ 'neurologist botulinum toxin small needle cheek eyelid corner mouth smile droop weak strong months '
+	+ 'expect notice change slowly quickly about around nearly almost usually sometimes never always').split(' ');
+export function proseMaker(seed = 7) {
+	const rnd = () => { seed = (seed * 1103515245 + 12345) % 2147483648; return seed / 2147483648; };
+	return (n) => {
+		let out = '';
+		while (out.length < n) {
+			const len = 6 + Math.floor(rnd() * 10);
+			const w = Array.from({ length: len }, () => VOCAB[Math.floor(rnd() * VOCAB.length)]);
+			out += `${w.join(' ')}. `;
+		}
+		return out.replace(/(^|\. )([a-z])/g, (m, p, c) => p + c.toUpperCase());
+	};
+}
+
+// A guide (trusted: no CAPTCHA, no review) asks in topic and posts n answers, numbered
+// "Answer 1: …" to "Answer n: …" (each about chars long). Returns the question's path.
+export async function questionWithAnswers(site, { topic = 'hemifacial-spasm', title, n, chars = 120 }) {
+	const ctx = await site.context('guide');
+	const page = await ctx.newPage();
+	await page.goto(`/${topic}/ask`);
+	await page.fill('#title', title);
+	await page.fill('#body', 'A question asked by the browser tests, with enough words for the form to accept it.');
+	await submit(page, 'button[value=post]');
+	const url = new URL(page.url()).pathname;
+	const action = (await page.getAttribute('#answer-form form', 'action')).split('#')[0];
+	const csrf = await page.inputValue('#answer-form input[name=csrf]');
+	const prose = proseMaker(n);
+	for (let i = 1; i <= n; i++) {
+		const r = await ctx.request.post(action, { form: { csrf, body: `Answer ${i}: ${prose(chars)}` }, maxRedirects: 0 });
+		if (r.status() !== 303) throw new Error(`answer ${i}: status ${r.status()}`);
+	}
+	await ctx.close();
+	return url;
+}
+
+// One question with 45 answers (three pages of 20), made once for the page types and flows.
+let many;
+export function manyAnswers(site) {
+	many ??= questionWithAnswers(site, { title: `What helped you most in the first year? ${Date.now().toString(36)}`, n: 45 });
+	return many;
+}
