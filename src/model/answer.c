@@ -32,16 +32,32 @@ static const dbq q_list = {"SELECT " A_COLS A_FROM
                            NULL};
 static const dbq q_get = {"SELECT " A_COLS A_FROM "WHERE a.id = $1", NULL};
 
-int answer_list(dbc *c, arena *a, int64_t question_id, answer **out)
+/* The same without the markdown (a page shows only the HTML): less to copy per answer. */
+static const dbq q_list_shown = {"SELECT a.id, a.question_id, '', a.body_html, a.status, a.created_at, a.edited_at, "
+                                 AUTHOR_COLS("a") A_FROM "WHERE a.question_id = $1 AND a.status = 'published' "
+                                 "ORDER BY a.created_at, a.id",
+                                 NULL};
+
+static int list_of(dbc *c, arena *a, const dbq *q, int64_t question_id, answer **out)
 {
 	dbrows r;
-	int rc = db_query(c, &q_list, DBP(dbi(question_id)), a, &r);
+	int rc = db_query(c, q, DBP(dbi(question_id)), a, &r);
 	if (rc < 0)
 		return rc;
 	*out = ARENA_ARRAY(a, answer, rc);
 	for (int i = 0; i < rc; i++)
 		read_a(&r, i, &(*out)[i]);
 	return rc;
+}
+
+int answer_list(dbc *c, arena *a, int64_t question_id, answer **out)
+{
+	return list_of(c, a, &q_list, question_id, out);
+}
+
+int answer_list_shown(dbc *c, arena *a, int64_t question_id, answer **out)
+{
+	return list_of(c, a, &q_list_shown, question_id, out);
 }
 
 int answer_get(dbc *c, arena *a, int64_t id, answer *out)

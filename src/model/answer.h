@@ -33,6 +33,8 @@ typedef struct answer_new {
 
 /* Published answers of a question, oldest first. */
 int answer_list(dbc *c, arena *a, int64_t question_id, answer **out);
+/* The same with body_md left empty, for pages that show only the HTML. */
+int answer_list_shown(dbc *c, arena *a, int64_t question_id, answer **out);
 int answer_get(dbc *c, arena *a, int64_t id, answer *out);
 /* Inserts the answer and bumps the question's count in one transaction; returns the id or < 0. */
 int64_t answer_create(dbc *c, arena *a, const answer_new *n);

@@ -24,6 +24,7 @@ struct engage_info {
 	int64_t *helpful;
 	int nhelpful;
 	bool asker, guide;
+	tval *stars; /* the five stars with none chosen, shared by every post on the page */
 };
 
 /* ---- shared with email.c: who is rating, guest checks ---- */
@@ -87,11 +88,27 @@ static const char *stars_text(req *r, double avg)
 	return b.p;
 }
 
-static void rating_ctx(req *r, tval *o, const rating_sum *s, const char *action, const char *idp, const char *what)
+/* The five stars of a rating form, star `mine` chosen (0: none). */
+static tval *stars_list(req *r, int64_t mine)
+{
+	static const char *const labels[] = {"", "1 star", "2 stars", "3 stars", "4 stars", "5 stars"};
+	tval *l = tv_list(r->a);
+	for (int i = 1; i <= 5; i++) {
+		tval *it = tv_push(l);
+		tv_int(it, "n", i);
+		tv_bool(it, "checked", mine == i);
+		tv_str(it, "label", labels[i]);
+	}
+	return l;
+}
+
+static void rating_ctx(req *r, engage_info *ei, tval *o, const rating_sum *s, const char *action, const char *idp,
+                       const char *what)
 {
 	tval *rt = tv_child(o, "rating");
 	tv_str(rt, "action", action);
 	tv_str(rt, "what", what);
+	tv_str(rt, "idp", idp);
 	int64_t count = s ? s->count : 0, mine = s ? s->mine : 0;
 	if (count) {
 		double avg = (double)s->sum / (double)count;
@@ -102,14 +119,10 @@ static void rating_ctx(req *r, tval *o, const rating_sum *s, const char *action,
 	}
 	if (mine)
 		tv_int(rt, "mine", mine);
-	tval *l = tv_childlist(rt, "stars");
-	for (int i = 1; i <= 5; i++) {
-		tval *it = tv_push(l);
-		tv_int(it, "n", i);
-		tv_str(it, "id", arena_printf(r->a, "%s-star-%d", idp, i));
-		tv_bool(it, "checked", mine == i);
-		tv_str(it, "label", i == 1 ? "1 star" : arena_printf(r->a, "%d stars", i));
-	}
+	/* Most posts are not rated by this visitor: they share one list of stars. */
+	if (!mine && !ei->stars)
+		ei->stars = stars_list(r, 0);
+	tv_put(rt, "stars", mine ? stars_list(r, mine) : ei->stars);
 }
 
 static int rank(const engage_info *ei, const question *q, const answer *a)
@@ -140,7 +153,7 @@ engage_info *engage_question(req *r, dbc *c, const question *q, answer *ans, int
 		ans[j] = x;
 	}
 	char *base = arena_printf(r->a, "/%s/questions/%lld", q->topic_slug, (long long)q->id);
-	rating_ctx(r, qo, find_sum(ei, "question", q->id), arena_printf(r->a, "%s/rate", base), "q", "question");
+	rating_ctx(r, ei, qo, find_sum(ei, "question", q->id), arena_printf(r->a, "%s/rate", base), "q", "question");
 
 	tval *sb = tv_child(ctx, "updates");
 	tv_str(sb, "action", arena_printf(r->a, "%s/subscribe", base));
@@ -153,11 +166,11 @@ engage_info *engage_question(req *r, dbc *c, const question *q, answer *ans, int
 	return ei;
 }
 
-void engage_answer(req *r, const engage_info *ei, const question *q, const answer *a, tval *o)
+void engage_answer(req *r, engage_info *ei, const question *q, const answer *a, tval *o)
 {
 	char *base = arena_printf(r->a, "/%s/questions/%lld/answers/%lld", q->topic_slug, (long long)q->id,
 	                          (long long)a->id);
-	rating_ctx(r, o, find_sum(ei, "answer", a->id), arena_printf(r->a, "%s/rate", base),
+	rating_ctx(r, ei, o, find_sum(ei, "answer", a->id), arena_printf(r->a, "%s/rate", base),
 	           arena_printf(r->a, "a%lld", (long long)a->id), "answer");
 	bool h = is_helpful(ei, a->id);
 	tv_bool(o, "helpful", h);

@@ -15,7 +15,7 @@ typedef struct engage_info engage_info;
  * first (stable), and fills the question's rating and the "Get Email Updates" box. */
 engage_info *engage_question(req *r, dbc *c, const question *q, answer *ans, int n, tval *ctx, tval *qo);
 /* Fills one answer's rating, helpful badge and helpful button. */
-void engage_answer(req *r, const engage_info *ei, const question *q, const answer *a, tval *o);
+void engage_answer(req *r, engage_info *ei, const question *q, const answer *a, tval *o);
 /* The "Get Email Updates" box of a topic page. */
 struct topic;
 void engage_topic(req *r, dbc *c, const struct topic *t, tval *ctx);

@@ -317,7 +317,7 @@ static void answers_ctx(req *r, dbc *c, const question *q, engage_info *ei, answ
 static void render_page(req *r, dbc *c, question *q, int page, tval *v, const ferrs *e, int status)
 {
 	answer *ans;
-	int n = answer_list(c, r->a, q->id, &ans);
+	int n = answer_list_shown(c, r->a, q->id, &ans);
 	search_hit *sim = NULL;
 	int nsim = n < 0 ? n : similar_of(r, c, q, &sim);
 	if (nsim < 0) {
@@ -446,7 +446,7 @@ void page_answers_more(req *r)
 	}
 	int page = answers_page(r, "page");
 	answer *ans;
-	int n = answer_list(c, r->a, q.id, &ans);
+	int n = answer_list_shown(c, r->a, q.id, &ans);
 	if (n < 0) {
 		web_db_error(r, n);
 		return;
