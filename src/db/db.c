@@ -79,7 +79,6 @@ db *db_open(const char *url, const char *sync, char *err, size_t errlen)
 	d->key_ok = 1;
 	d->group = true;
 	pthread_mutex_init(&d->gm, NULL);
-	pthread_cond_init(&d->gcv, NULL);
 	d->ghead = NULL;
 	d->gtail = &d->ghead;
 	/* Open this thread's connection now so a bad URL is reported at once. */
@@ -102,7 +101,6 @@ void db_close(db *d)
 		pthread_key_delete((pthread_key_t)d->key);
 	}
 	pthread_mutex_destroy(&d->gm);
-	pthread_cond_destroy(&d->gcv);
 	free(d->url);
 	free(d->sync);
 	free(d);
@@ -277,6 +275,7 @@ struct gjob {
 	void *ctx;
 	int rc;
 	bool done;
+	pthread_cond_t cv; /* its thread waits here: woken when done, or to lead */
 	struct gjob *next;
 };
 
@@ -330,13 +329,15 @@ static void run_batch(dbc *c, struct gjob *batch)
 static int tx_group(dbc *c, int (*fn)(dbc *c, void *ctx), void *ctx)
 {
 	db *d = c->d;
-	struct gjob job = {fn, ctx, 0, false, NULL};
+	struct gjob job = {fn, ctx, 0, false, PTHREAD_COND_INITIALIZER, NULL};
 	pthread_mutex_lock(&d->gm);
 	*d->gtail = &job;
 	d->gtail = &job.next;
 	while (!job.done) {
 		if (d->gleader) {
-			pthread_cond_wait(&d->gcv, &d->gm);
+			/* Each waiter sleeps on its own condition: a finished batch wakes its own jobs
+			 * and the next leader, not every thread that waits. */
+			pthread_cond_wait(&job.cv, &d->gm);
 			continue;
 		}
 		/* Lead: take everything queued so far (our own job included). */
@@ -350,11 +351,15 @@ static int tx_group(dbc *c, int (*fn)(dbc *c, void *ctx), void *ctx)
 		for (struct gjob *j = batch, *next; j; j = next) {
 			next = j->next; /* j lives on its waiting thread's stack until done is seen */
 			j->done = true;
+			if (j != &job)
+				pthread_cond_signal(&j->cv);
 		}
 		d->gleader = false;
-		pthread_cond_broadcast(&d->gcv);
+		if (d->ghead) /* queued meanwhile: its first thread leads the next batch */
+			pthread_cond_signal(&d->ghead->cv);
 	}
 	pthread_mutex_unlock(&d->gm);
+	pthread_cond_destroy(&job.cv);
 	return job.rc;
 }
 

@@ -37,7 +37,6 @@ struct db {
 	 * whole queue in one transaction and one commit, then wakes the others. */
 	bool group;
 	pthread_mutex_t gm;
-	pthread_cond_t gcv;
 	struct gjob *ghead, **gtail;
 	bool gleader;
 	atomic_int nopen;  /* connections open (for /metrics) */

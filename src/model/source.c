@@ -107,11 +107,12 @@ int source_replace(dbc *c, const char *post_type, int64_t post_id, const post_so
 
 static const dbq q_list = {
 	"SELECT post_id, title, url FROM post_sources WHERE post_type = $1 AND post_id = $2 ORDER BY position", NULL};
-/* From the question's answers to their sources (CROSS JOIN keeps SQLite to that order: the
- * other way round reads every answer source on the site for each page). */
+/* From the question's answers (their index alone: every answer id, whatever its status; the
+ * page matches sources to the answers it shows) to their sources. CROSS JOIN keeps SQLite to
+ * that order: the other way round reads every answer source on the site for each page. */
 static const dbq q_list_question = {
 	"SELECT s.post_id, s.title, s.url FROM answers a CROSS JOIN post_sources s "
-	"WHERE a.question_id = $1 AND a.status = 'published' AND s.post_type = 'answer' AND s.post_id = a.id "
+	"WHERE a.question_id = $1 AND s.post_type = 'answer' AND s.post_id = a.id "
 	"ORDER BY s.post_id, s.position",
 	NULL};
 

@@ -24,7 +24,8 @@ int source_insert(dbc *c, const char *post_type, int64_t post_id, const post_sou
 int source_replace(dbc *c, const char *post_type, int64_t post_id, const post_source *s, int n);
 /* The sources of one post, in order. */
 int source_list(dbc *c, arena *a, const char *post_type, int64_t post_id, post_source **out);
-/* The sources of every published answer of a question, ordered by answer then position. */
+/* The sources of every answer of a question (held ones too: match them to the answers shown),
+ * ordered by answer then position. */
 int source_list_question(dbc *c, arena *a, int64_t question_id, post_source **out);
 /* Back to the form's text form, one "Title | URL" a line. */
 char *source_format(arena *a, const post_source *s, int n);

@@ -27,6 +27,10 @@ struct tval {
 			const char **keys; /* objects only */
 			uint32_t *hashes;  /* objects only: key_hash of each key, compared before the key */
 			tval **vals;
+			/* Objects with many keys: an open-addressing table of key positions + 1 (0 =
+			 * empty), built at the first lookup, dropped by a later tv_put. */
+			uint16_t *idx;
+			uint32_t idx_mask;
 		} c;
 	} u;
 };
@@ -86,6 +90,7 @@ void tv_put(tval *o, const char *key, tval *v)
 			o->u.c.vals[i] = v;
 			return;
 		}
+	o->u.c.idx = NULL;
 	grow(o);
 	o->u.c.keys[o->n] = key;
 	o->u.c.hashes[o->n] = h;
@@ -178,13 +183,43 @@ int tv_len(const tval *list)
 	return list && list->t == TV_LIST ? list->n : 0;
 }
 
-static const tval *get_hashed(const tval *o, const char *key, uint32_t h)
+enum { INDEX_FROM = 12 }; /* smaller objects are scanned */
+
+static void build_index(tval *o)
 {
-	if (!o || o->t != TV_OBJ)
+	uint32_t size = 32;
+	while (size < 2u * (uint32_t)o->n)
+		size *= 2;
+	uint16_t *idx = arena_alloc(o->a, sizeof *idx * size);
+	memset(idx, 0, sizeof *idx * size);
+	for (int i = 0; i < o->n && i < UINT16_MAX - 1; i++) {
+		uint32_t k = o->u.c.hashes[i] & (size - 1);
+		while (idx[k])
+			k = (k + 1) & (size - 1);
+		idx[k] = (uint16_t)(i + 1);
+	}
+	o->u.c.idx_mask = size - 1;
+	o->u.c.idx = idx;
+}
+
+static const tval *get_hashed(const tval *co, const char *key, uint32_t h)
+{
+	if (!co || co->t != TV_OBJ)
 		return NULL;
-	for (int i = 0; i < o->n; i++)
-		if (o->u.c.hashes[i] == h && strcmp(o->u.c.keys[i], key) == 0)
-			return o->u.c.vals[i];
+	if (co->n >= INDEX_FROM && co->n < UINT16_MAX - 1) {
+		tval *o = (tval *)co; /* the index is a cache: the object's content does not change */
+		if (!o->u.c.idx)
+			build_index(o);
+		for (uint32_t k = h & o->u.c.idx_mask; o->u.c.idx[k]; k = (k + 1) & o->u.c.idx_mask) {
+			int i = o->u.c.idx[k] - 1;
+			if (o->u.c.hashes[i] == h && strcmp(o->u.c.keys[i], key) == 0)
+				return o->u.c.vals[i];
+		}
+		return NULL;
+	}
+	for (int i = 0; i < co->n; i++)
+		if (co->u.c.hashes[i] == h && strcmp(co->u.c.keys[i], key) == 0)
+			return co->u.c.vals[i];
 	return NULL;
 }
 

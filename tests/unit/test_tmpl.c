@@ -217,6 +217,36 @@ static void test_dotted_and_parents(void **state)
 	assert_string_equal(render(a, "{{#topic.guide}}{{name}}{{/topic.guide}}", o), "Dr. G");
 }
 
+/* Objects with many keys are looked up through an index built at the first lookup: every
+ * key is found, absent ones are not, a key added after a lookup is found too, and a value
+ * replaced after a lookup is the new one. */
+static void test_many_keys(void **state)
+{
+	arena *a = *state;
+	tval *o = tv_obj(a);
+	char key[16], want[2048] = "", tpl[4096] = "";
+	for (int i = 0; i < 60; i++) {
+		snprintf(key, sizeof key, "k%d", i);
+		tv_int(o, arena_strdup(a, key), i * 7);
+		char part[64];
+		snprintf(part, sizeof part, "{{k%d}},", i);
+		strcat(tpl, part);
+		snprintf(part, sizeof part, "%d,", i * 7);
+		strcat(want, part);
+	}
+	assert_string_equal(render(a, tpl, o), want);
+	assert_string_equal(render(a, "[{{nope}}][{{k60}}][{{k}}]", o), "[][][]");
+	assert_non_null(tv_get(o, "k59"));
+	assert_null(tv_get(o, "k60"));
+	tv_str(o, "late", "added after a lookup");
+	tv_int(o, "k3", -1);
+	assert_string_equal(render(a, "{{late}} {{k3}} {{k59}}", o), "added after a lookup -1 413");
+	/* A many-key parent is climbed to from a small child. */
+	tval *l = tv_childlist(o, "items");
+	tv_str(tv_push(l), "name", "x");
+	assert_string_equal(render(a, "{{#items}}{{name}}{{k42}}{{late}}{{/items}}", o), "x294added after a lookup");
+}
+
 static void test_dot_in_string_lists(void **state)
 {
 	arena *a = *state;
@@ -324,6 +354,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_sections, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_inverted, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dotted_and_parents, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_many_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dot_in_string_lists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partials, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_add_not_registered, setup, teardown),
