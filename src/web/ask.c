@@ -119,6 +119,18 @@ void page_ask(req *r)
 		ask_form(r, c, &t, v, &e, has_draft, NULL, 200, true);
 		return;
 	}
+	/* Without JavaScript (which shows similar questions while the title is typed) the first
+	 * "Post" is the "did you mean" step when questions like it exist: they are listed above
+	 * the kept form, nothing is saved and the CAPTCHA is not used up; the form shown then
+	 * posts for real. */
+	const char *step = kv_get(&r->form, "similar_step");
+	if (post && !e.n && step && strcmp(step, "1") == 0 && r->nuploads == 0) {
+		search_hit *sim;
+		if (search_similar(c, r->a, title, 0, 1, &sim) > 0) {
+			ask_form(r, c, &t, v, &e, has_draft, NULL, 200, true);
+			return;
+		}
+	}
 	int64_t img_ids[IMAGE_MAX_PER_POST];
 	int nimg = 0;
 	if (post) {

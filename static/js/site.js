@@ -64,6 +64,9 @@
 	var title = form && form.querySelector('#title');
 	if (title && window.fetch) {
 		var url = form.getAttribute('data-similar');
+		/* Suggestions show while typing, so posting needs no "did you mean" step first. */
+		var step = form.querySelector('input[name=similar_step]');
+		if (step) step.value = '0';
 		var box = document.createElement('section');
 		box.className = 'similar';
 		box.hidden = true;

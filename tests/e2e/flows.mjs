@@ -7,14 +7,24 @@ import { firstQuestion, manyAnswers, proseMaker, questionBase, submit } from './
 
 const uniq = () => Date.now().toString(36) + Math.floor(Math.random() * 1e6).toString(36);
 
+// Asks a question; returns whether the "did you mean" step came first (without JavaScript,
+// when similar questions exist, the first Post lists them and keeps the form).
 async function ask(page, topic, title, body) {
 	await page.goto(`/${topic}/ask`);
 	await page.fill('#title', title);
 	await page.fill('#body', body);
-	const resp = await submit(page, 'button[value=post]');
+	let resp = await submit(page, 'button[value=post]');
+	const step = (await page.locator('#similar-h', { hasText: 'Did you mean' }).count()) > 0;
+	if (step) {
+		assert.equal(resp.status(), 200);
+		assert.equal(await page.inputValue('#title'), title, 'the step keeps the text');
+		assert.ok((await page.locator('.similar a').count()) > 0, 'the step lists similar questions');
+		resp = await submit(page, 'button[value=post]');
+	}
 	assert.equal(resp.status(), 200);
 	assert.equal(await page.locator('h1').innerText(), title);
 	assert.match(await page.locator('.flash').innerText(), /Your question is posted/);
+	return step;
 }
 
 async function answer(page, body) {
@@ -59,7 +69,8 @@ export const flows = [
 			await page.goto('/hemifacial-spasm');
 			await page.getByRole('link', { name: 'Ask the Community' }).click();
 			const title = `Does warm weather make the spasm worse? ${uniq()}`;
-			await ask(page, 'hemifacial-spasm', title, 'Since summer began the twitching near my eye comes more often in the afternoon.');
+			const step = await ask(page, 'hemifacial-spasm', title, 'Since summer began the twitching near my eye comes more often in the afternoon.');
+			assert.equal(step, false, 'with JavaScript the similar questions show while typing: no extra step');
 			await answer(page, 'For me a cool cloth over the eye for ten minutes helped on hot days.');
 
 			await page.goto(`/search?q=${encodeURIComponent('warm weather spasm')}`);
@@ -145,7 +156,8 @@ export const flows = [
 		async run(site) {
 			const page = await (await site.context('guest', { javaScriptEnabled: false })).newPage();
 			const title = `Is it safe to exercise with asthma in cold air? ${uniq()}`;
-			await ask(page, 'asthma', title, 'Cold mornings make me cough when I run. Should I stop running in winter?');
+			const step = await ask(page, 'asthma', title, 'Cold mornings make me cough when I run. Should I stop running in winter?');
+			assert.ok(step, 'without JavaScript, posting first shows the similar asthma questions');
 			await answer(page, 'A scarf over the mouth warms the air; ask your nurse about using your inhaler before.');
 		},
 	},

@@ -348,8 +348,48 @@ static void test_similar_questions(void **state)
 	/* Nothing was posted by the check. */
 	r = http_get(c, "/search?q=%22will+not+stop%22+eyelid");
 	assert_false(has(r, "My eyelid twitching will not stop"));
+	/* Without JavaScript, "Post" on the form as served (similar_step=1) is the same step when
+	 * similar questions exist: nothing is saved, the CAPTCHA is not used up, and the form
+	 * shown then (without the step field) posts. */
+	r = http_get(c, "/blepharospasm/ask");
+	assert_true(has(r, "name=\"similar_step\" value=\"1\""));
+	free(tok);
+	tok = csrf_of(r);
+	char *ct, *ca;
+	captcha_solve(&S, r, &ct, &ca);
+	f = form("csrf", tok, "title", "Eyelid twitching that will not stop after botox", "body",
+	         "The twitching came back after the second injection and I do not know why.", "guest_name", "",
+	         "captcha_token", ct, "captcha_answer", ca, "similar_step", "1", "action", "post", NULL);
+	r = http_post(c, "/blepharospasm/ask", f);
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "Did you mean one of these?"));
+	assert_true(has(r, "href=\"/blepharospasm/questions/"));
+	assert_true(has(r, "came back after the second injection and I do not know why.</textarea>"));
+	assert_false(has(r, "name=\"similar_step\""));
+	free(f);
+	/* The same CAPTCHA answer still works (it was not used), and now it posts. */
+	f = form("csrf", tok, "title", "Eyelid twitching that will not stop after botox", "body",
+	         "The twitching came back after the second injection and I do not know why.", "guest_name", "",
+	         "captcha_token", ct, "captcha_answer", ca, "action", "post", NULL);
+	r = http_post(c, "/blepharospasm/ask", f);
+	assert_int_equal(r->status, 303);
+	free(f);
+	/* A title like nothing asked before posts at once, step field or not. */
+	r = http_get(c, "/blepharospasm/ask");
+	free(tok);
+	free(ct);
+	free(ca);
+	tok = csrf_of(r);
+	captcha_solve(&S, r, &ct, &ca);
+	f = form("csrf", tok, "title", "Qwzxv plorbic fnargle quuxium", "body", "Zyxwv blorptangle frobnicated wibbly.",
+	         "guest_name", "", "captcha_token", ct, "captcha_answer", ca, "similar_step", "1", "action", "post", NULL);
+	r = http_post(c, "/blepharospasm/ask", f);
+	assert_int_equal(r->status, 303);
+	free(f);
+	free(ct);
+	free(ca);
 	/* With JavaScript, the site script asks /{topic}/similar while the title is typed
-	 * (tests/http/test_frontend.c covers that endpoint). */
+	 * (tests/http/test_frontend.c covers that endpoint) and sets similar_step to 0. */
 	r = http_get(c, "/blepharospasm/ask");
 	assert_true(has(r, "data-similar=\"/blepharospasm/similar\""));
 	/* A title with the question already asked, by GET (links from elsewhere). */
