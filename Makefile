@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= 2
 DATA       ?= data/carecircle.db
 
-.PHONY: all build run test e2e fuzz deps deps-test clean bench-search
+.PHONY: all build run test e2e fuzz deps deps-test clean bench bench-search
 
 all: build
 
@@ -36,6 +36,11 @@ e2e: deps-test build
 # Every libFuzzer target for 10 minutes (FUZZ_SECONDS to change).
 fuzz: deps-test
 	@scripts/fuzz.sh $(or $(FUZZ_SECONDS),600)
+
+# carecircle against nginx on the same bytes, 10,000 and 100,000 questions (bench/run; about
+# ten minutes, DURATION=6 SIZES=10000 to shorten); the table goes to bench/results/latest.md.
+bench: build
+	bench/run
 
 # Search latency (issue 5, docs/performance.md "Search"): generates a 100,000-question /
 # 1,000,000-answer SQLite site once (minutes; kept at SEARCH_DB), then runs bench/search_bench.
