@@ -13,6 +13,7 @@
 #include "model/session.h"
 #include "core/util.h"
 #include "safety/ipkey.h"
+#include "web/engage.h"
 #include "web/pagecache.h"
 #include "model/webhook.h"
 #include "web/metrics.h"
@@ -52,6 +53,7 @@ static void *maintenance(void *p)
 			dbc *c = db_conn(app->db);
 			if (c) {
 				session_purge(c);
+				engage_signup_purge(c, util_now());
 				ipkey_purge(c, util_now(), app->cfg->ip_retention_days);
 			}
 			last_purge = now;

@@ -178,6 +178,12 @@ int64_t user_create(dbc *c, arena *a, const char *username, const char *email, c
 	char *hash = user_hash_password(a, password);
 	if (!hash)
 		return DB_ERR;
+	return user_create_hashed(c, a, username, email, hash, role, display_name, title, bio);
+}
+
+int64_t user_create_hashed(dbc *c, arena *a, const char *username, const char *email, const char *hash,
+                           enum role role, const char *display_name, const char *title, const char *bio)
+{
 	dbrows r;
 	int rc = db_query(c, &q_create,
 	                  DBP(dbs(username), dbs(lower(a, email)), dbs(hash), dbs(role_name(role)),

@@ -50,6 +50,9 @@ int user_by_login(dbc *c, arena *a, const char *login, user *out, const char **p
 /* Creates a user; returns the new id, DB_CONSTRAINT when the name or email is taken. */
 int64_t user_create(dbc *c, arena *a, const char *username, const char *email, const char *password,
                     enum role role, const char *display_name, const char *title, const char *bio);
+/* The same with the password already hashed (a sign-up finished from its emailed link). */
+int64_t user_create_hashed(dbc *c, arena *a, const char *username, const char *email, const char *hash,
+                           enum role role, const char *display_name, const char *title, const char *bio);
 int user_update_profile(dbc *c, int64_t id, const char *display_name, const char *bio);
 int user_set_password(dbc *c, arena *a, int64_t id, const char *password);
 int user_set_email(dbc *c, int64_t id, const char *email);

@@ -17,8 +17,7 @@ static bool secure(req *r)
 	return APP(r)->cfg->secure_cookies || r->tls;
 }
 
-/* Starts a new session (a fresh token: session fixation is not possible). */
-static bool start_session(req *r, dbc *c, int64_t user_id)
+bool web_start_session(req *r, dbc *c, int64_t user_id)
 {
 	const char *old = req_cookie(r, "cc_sid");
 	if (old && *old)
@@ -185,7 +184,7 @@ void page_login(req *r)
 		return;
 	}
 	limit_clear(c, "login-account", acct);
-	if (!start_session(r, c, u.id)) {
+	if (!web_start_session(r, c, u.id)) {
 		web_db_error(r, DB_BUSY);
 		return;
 	}
@@ -258,27 +257,32 @@ void page_register(req *r)
 		register_form(r, v, &e, limited);
 		return;
 	}
-	int64_t id = user_create(c, r->a, username, email, pw, ROLE_MEMBER, display, "", "");
-	if (id == DB_CONSTRAINT) {
-		user other;
-		if (user_by_username(c, r->a, username, &other) == 1)
-			ferr(&e, "username", "That username is taken. Please choose another.");
-		else
-			ferr(&e, "email", "We could not create an account with that email. If you already have one, log in instead.");
+	/* Usernames are public (profiles at /u/…), so a taken one is said at once. Whether an
+	 * address has an account is not: joining finishes through a link mailed to the address,
+	 * and an address with an account gets a mail saying so instead. */
+	user other;
+	int found = user_by_username(c, r->a, username, &other);
+	if (found < 0) {
+		web_db_error(r, found);
+		return;
+	}
+	if (found == 1) {
+		ferr(&e, "username", "That username is taken. Please choose another.");
 		register_form(r, v, &e, 422);
 		return;
 	}
-	if (id < 0) {
-		web_db_error(r, (int)id);
+	int rc = engage_signup(r, c, username, email, pw, display);
+	if (rc < 0) {
+		ferr(&e, NULL, "Your sign-up could not be saved just now. Please try again.");
+		register_form(r, v, &e, 503);
 		return;
 	}
-	if (!start_session(r, c, id)) {
-		web_db_error(r, DB_BUSY);
-		return;
-	}
-	engage_send_verification(r, c, id, email, display); /* a failure here is not fatal: /account resends */
-	web_flash(r, "registered");
-	web_redirect(r, "/");
+	engage_notice(r, 200, "Check your email",
+	              arena_printf(r->a, "We sent a message to %s. Open the link in it to finish joining; it works "
+	                                 "for a week. Nothing arrived? Look in the spam folder, or join again in a few "
+	                                 "minutes.",
+	                           email),
+	              "/", "Back to the home page", NULL, NULL, NULL);
 }
 
 void page_logout(req *r)
@@ -415,7 +419,7 @@ void page_account(req *r)
 		int rc = user_set_password(c, r->a, u->id, nw);
 		if (rc >= 0)
 			rc = session_delete_user(c, u->id);
-		if (rc < 0 || !start_session(r, c, u->id)) {
+		if (rc < 0 || !web_start_session(r, c, u->id)) {
 			web_db_error(r, rc < 0 ? rc : DB_BUSY);
 			return;
 		}

@@ -262,3 +262,169 @@ void page_reset(req *r)
 	web_flash(r, "reset_done");
 	web_redirect(r, "/login");
 }
+
+/* ---- joining by email ---- */
+
+static const dbq q_has_email = {"SELECT id, display_name FROM users WHERE email = $1", NULL};
+static const dbq q_signup = {
+	"INSERT INTO signups (token_hash, username, email, pass_hash, display_name, created_at, expires_at) "
+	"VALUES ($1, $2, $3, $4, $5, $6, $7)",
+	NULL};
+static const dbq q_signup_get = {
+	"SELECT username, email, pass_hash, display_name FROM signups WHERE token_hash = $1 AND expires_at > $2",
+	NULL};
+static const dbq q_signup_take = {"DELETE FROM signups WHERE token_hash = $1", NULL};
+static const dbq q_signup_purge = {"DELETE FROM signups WHERE expires_at <= $1", NULL};
+static const dbq q_verified_new = {"UPDATE users SET email_verified = 1 WHERE id = $1", NULL};
+
+struct signup_ctx {
+	arena *a;
+	const unsigned char *key;
+	const char *username, *email, *hash, *display;
+};
+
+static int signup_tx(dbc *c, void *p)
+{
+	struct signup_ctx *x = p;
+	int64_t now = util_now();
+	dbrows u;
+	int rc = db_query(c, &q_has_email, DBP(dbs(x->email)), x->a, &u);
+	if (rc < 0)
+		return rc;
+	mail_doc d = {.to = x->email, .to_name = x->display};
+	if (rc > 0) {
+		/* The address has an account: its owner hears of the attempt, nobody else does. */
+		d.kind = "signup-exists";
+		d.to_name = db_text(&u, 0, 1);
+		d.subject = "You already have an account";
+		d.heading = "You already have an account";
+		d.intro = "Someone, probably you, tried to join with this address, which already has an account. "
+		          "Log in with it; if you have forgotten the password, choose a new one from the login page.";
+		d.button_label = "Log in";
+		d.button_url = arena_printf(x->a, "%s/login", mail_base_url());
+		d.outro = "If this was not you, ignore this message: nothing was changed.";
+	} else {
+		char *tok = util_token(x->a, 32);
+		rc = db_exec(c, &q_signup, DBP(dbs(token_hash(x->a, x->key, tok)), dbs(x->username), dbs(x->email),
+		                               dbs(x->hash), dbs(x->display), dbi(now), dbi(now + VERIFY_TTL)));
+		if (rc < 0)
+			return rc;
+		d.kind = "signup";
+		d.subject = "Finish joining";
+		d.heading = "Finish joining";
+		d.intro = arena_printf(x->a, "Open this link to finish creating your account \"%s\". It works once, "
+		                             "for a week.", x->username);
+		d.button_label = "Finish joining";
+		d.button_url = arena_printf(x->a, "%s/join/%s", mail_base_url(), tok);
+		d.outro = "If you did not ask to join, ignore this message: no account is made.";
+	}
+	int64_t id = mail_queue(c, x->a, &d);
+	return id < 0 ? (int)id : 1;
+}
+
+int engage_signup(req *r, dbc *c, const char *username, const char *email, const char *password,
+                  const char *display_name)
+{
+	/* The password is hashed whether or not the address is taken: the same time either way. */
+	char *hash = user_hash_password(r->a, password);
+	if (!hash)
+		return DB_ERR;
+	char *low = arena_strdup(r->a, email);
+	for (char *p = low; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	struct signup_ctx x = {r->a,  APP(r)->key, username, low, hash,
+	                       display_name && *display_name ? display_name : username};
+	return db_tx(c, signup_tx, &x);
+}
+
+int engage_signup_purge(dbc *c, int64_t now)
+{
+	return db_exec(c, &q_signup_purge, DBP(dbi(now)));
+}
+
+struct join_ctx {
+	arena *a;
+	const char *hash;
+	int64_t user_id;
+};
+
+static int join_tx(dbc *c, void *p)
+{
+	struct join_ctx *x = p;
+	dbrows s;
+	int rc = db_query(c, &q_signup_get, DBP(dbs(x->hash), dbi(util_now())), x->a, &s);
+	if (rc <= 0)
+		return rc < 0 ? rc : 0;
+	rc = db_exec(c, &q_signup_take, DBP(dbs(x->hash)));
+	if (rc < 0)
+		return rc;
+	int64_t id = user_create_hashed(c, x->a, db_text(&s, 0, 0), db_text(&s, 0, 1), db_text(&s, 0, 2), ROLE_MEMBER,
+	                                db_text(&s, 0, 3), "", "");
+	if (id < 0)
+		return (int)id;
+	/* Opening the link proved the address. */
+	rc = db_exec(c, &q_verified_new, DBP(dbi(id)));
+	if (rc < 0)
+		return rc;
+	x->user_id = id;
+	return 1;
+}
+
+/* GET asks (mail scanners that open links must not make accounts); the button finishes. */
+void page_join(req *r)
+{
+	dbc *c = web_db(r);
+	if (!c)
+		return;
+	char *hash = token_hash(r->a, APP(r)->key, r->params[0]);
+	if (r->method != M_POST) {
+		dbrows s;
+		int rc = db_query(c, &q_signup_get, DBP(dbs(hash), dbi(util_now())), r->a, &s);
+		if (rc < 0) {
+			web_db_error(r, rc);
+			return;
+		}
+		if (rc == 0) {
+			engage_notice(r, 410, "This link has expired or was used",
+			              "Joining links work once, for a week. If you finished joining already, log in; "
+			              "otherwise join again.",
+			              "/login", "Log in", NULL, NULL, NULL);
+			return;
+		}
+		tval *ctx = web_ctx(r);
+		tv_str(ctx, "heading", "Finish joining");
+		tv_str(ctx, "text", arena_printf(r->a, "Your account \"%s\" is one click away.", db_text(&s, 0, 0)));
+		tv_str(ctx, "confirm_action", r->path);
+		tv_str(ctx, "confirm_label", "Finish joining");
+		tv_bool(ctx, "noindex", true);
+		web_page(r, 200, "email_notice", ctx, "Finish joining");
+		return;
+	}
+	struct join_ctx x = {r->a, hash, 0};
+	int rc = db_tx(c, join_tx, &x);
+	if (rc == 0) {
+		engage_notice(r, 410, "This link has expired or was used",
+		              "Joining links work once, for a week. If you finished joining already, log in; "
+		              "otherwise join again.",
+		              "/login", "Log in", NULL, NULL, NULL);
+		return;
+	}
+	if (rc == DB_CONSTRAINT) {
+		engage_notice(r, 409, "That username or address was taken meanwhile",
+		              "Someone finished joining with the same username, or this address joined through another "
+		              "link. Log in if it was you, or join again with another username.",
+		              "/register", "Join again", NULL, NULL, NULL);
+		return;
+	}
+	if (rc < 0) {
+		web_db_error(r, rc);
+		return;
+	}
+	if (!web_start_session(r, c, x.user_id)) {
+		web_db_error(r, DB_BUSY);
+		return;
+	}
+	web_flash(r, "registered");
+	web_redirect(r, "/");
+}

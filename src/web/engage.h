@@ -29,6 +29,14 @@ int64_t engage_subscribe_member(dbc *c, arena *a, const struct user *u, const ch
                                 const char *mode, const char *what, bool *verified);
 /* Queues the address verification email for a new member (its own transaction). */
 int engage_send_verification(req *r, dbc *c, int64_t user_id, const char *email, const char *name);
+/* Joining by email: for an address without an account, keeps the sign-up (password hashed)
+ * and mails a link that finishes it (/join/{token}, a week); for an address that has one,
+ * mails its owner that instead. Either way the same work and the same answer, so the form
+ * does not tell who is a member. Returns >= 0 or a db error. */
+int engage_signup(req *r, dbc *c, const char *username, const char *email, const char *password,
+                  const char *display_name);
+/* Drops sign-ups whose link has expired. */
+int engage_signup_purge(dbc *c, int64_t now);
 
 struct ferrs;
 /* THE CAPTCHA SPOT: guest sign-up forms (topic and question updates, the newsletter) call this
@@ -53,6 +61,7 @@ void page_admin_newsletter(req *r);
 void page_admin_mail(req *r);
 void page_verify_send(req *r);
 void page_verify(req *r);
+void page_join(req *r);
 void page_reset_request(req *r);
 void page_reset(req *r);
 

@@ -21,6 +21,7 @@ route web_routes[] = {
 	{M_GET, "/robots.txt", page_robots, 0},
 	{M_GET | M_POST, "/login", page_login, R_FORM},
 	{M_GET | M_POST, "/register", page_register, R_FORM},
+	{M_GET | M_POST, "/join/{token}", page_join, R_NOCSRF},
 	{M_POST, "/logout", page_logout, R_LOGIN},
 	{M_GET | M_POST, "/account", page_account, R_LOGIN | R_FORM},
 	{M_GET, "/u/{username}", page_profile, R_CACHE},

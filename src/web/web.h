@@ -47,6 +47,9 @@ void ferr(ferrs *e, const char *field, const char *msg);
 /* The signed-in person's password typed again (password change, account deletion): 0 when
  * right; 422 wrong, or 429 past --login-fails-account (the login form's counter), with the
  * message on field. */
+/* Signs the request's browser in as user_id with a fresh session token (the old one, if any,
+ * is ended: session fixation is not possible). False on a database failure. */
+bool web_start_session(req *r, dbc *c, int64_t user_id);
 int web_recheck_password(req *r, dbc *c, ferrs *e, const char *field, const char *password);
 const char *ferr_for(const ferrs *e, const char *field);
 

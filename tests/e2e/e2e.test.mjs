@@ -63,7 +63,7 @@ test('page types are valid HTML (Nu HTML checker)', async () => {
 
 for (const f of flows) {
 	test(f.name, async () => {
-		await f.run(site, { artifacts, base: server.base });
+		await f.run(site, { artifacts, base: server.base, mailDir: server.mailDir });
 	});
 }
 

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { request as httpRequest } from 'node:http';
 
-import { firstQuestion, manyAnswers, proseMaker, questionBase, submit } from './lib/site.mjs';
+import { firstQuestion, join, manyAnswers, proseMaker, questionBase, submit } from './lib/site.mjs';
 
 const uniq = () => Date.now().toString(36) + Math.floor(Math.random() * 1e6).toString(36);
 
@@ -100,15 +100,10 @@ export const flows = [
 	},
 	{
 		name: 'a member registers, logs out, logs in, edits a question and sees its history',
-		async run(site) {
+		async run(site, { mailDir }) {
 			const page = await (await site.context('guest')).newPage();
 			const name = `e2e_${uniq()}`.slice(0, 30);
-			await page.goto('/register');
-			await page.fill('#username', name);
-			await page.fill('#display_name', 'Test Reader');
-			await page.fill('#email', `${name}@example.test`);
-			await page.fill('#password', 'a-long-password-1');
-			await submit(page, 'form[action="/register"] button[type=submit]');
+			await join(page, mailDir, name, 'Test Reader', 'a-long-password-1');
 			assert.match(await page.locator('.flash').innerText(), /Welcome to the community/);
 
 			await submit(page, '.site-nav button');
@@ -441,15 +436,10 @@ export const flows = [
 	},
 	{
 		name: 'a member registers, logs in, rates an answer and subscribes to a question and a topic',
-		async run(site) {
+		async run(site, { mailDir }) {
 			const page = await (await site.context('guest')).newPage();
 			const name = `rater_${uniq()}`.slice(0, 30);
-			await page.goto('/register');
-			await page.fill('#username', name);
-			await page.fill('#display_name', 'Rating Reader');
-			await page.fill('#email', `${name}@example.test`);
-			await page.fill('#password', 'a-long-password-2');
-			await submit(page, 'form[action="/register"] button[type=submit]');
+			await join(page, mailDir, name, 'Rating Reader', 'a-long-password-2');
 			assert.match(await page.locator('.flash').innerText(), /Welcome to the community/);
 			await submit(page, '.site-nav button');
 			await page.goto('/login');

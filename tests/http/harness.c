@@ -1,8 +1,10 @@
 /* harness.c: real-server HTTP test harness (fork/exec of build/carecircle, libcurl client). */
 #include "harness.h"
+#include "captcha_answer.h"
 
 #include <arpa/inet.h>
 #include <curl/curl.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <libpq-fe.h>
@@ -596,5 +598,101 @@ int login_as(client *c, const char *username, const char *password)
 	int rc = r->status == 303 ? 0 : -1;
 	free(tok);
 	free(body);
+	return rc;
+}
+
+/* ---- mail the server wrote to its folder (no SMTP: one .eml file a message) ---- */
+
+static char *read_whole(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	size_t n = 0, cap = 8192;
+	char *b = malloc(cap + 1);
+	size_t k;
+	while ((k = fread(b + n, 1, cap - n, f)) > 0) {
+		n += k;
+		if (n == cap) {
+			cap *= 2;
+			b = realloc(b, cap + 1);
+		}
+	}
+	fclose(f);
+	b[n] = 0;
+	/* Undo quoted-printable soft breaks and "=3D", enough to find a link. */
+	char *w = b;
+	for (char *r = b; *r;) {
+		if (r[0] == '=' && r[1] == '\r' && r[2] == '\n')
+			r += 3;
+		else if (r[0] == '=' && r[1] == '\n')
+			r += 2;
+		else if (r[0] == '=' && r[1] == '3' && r[2] == 'D') {
+			*w++ = '=';
+			r += 3;
+		} else
+			*w++ = *r++;
+	}
+	*w = 0;
+	return b;
+}
+
+char *srv_mail_link(srv *s, const char *to, const char *prefix)
+{
+	char dir[400];
+	snprintf(dir, sizeof dir, "%s/mail", s->dir);
+	for (int tries = 0; tries < 150; tries++) {
+		DIR *d = opendir(dir);
+		char *found = NULL;
+		time_t newest = 0;
+		struct dirent *e;
+		while (d && (e = readdir(d))) {
+			if (e->d_name[0] == '.')
+				continue;
+			char path[700];
+			snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+			struct stat st;
+			if (stat(path, &st) != 0 || !S_ISREG(st.st_mode))
+				continue;
+			char *m = read_whole(path);
+			const char *p = m ? strstr(m, prefix) : NULL;
+			if (p && strstr(m, to) && (!found || st.st_mtime >= newest)) {
+				free(found);
+				found = strndup(p, strcspn(p, " \r\n\t>\"<"));
+				newest = st.st_mtime;
+			}
+			free(m);
+		}
+		if (d)
+			closedir(d);
+		if (found)
+			return found;
+		struct timespec ts = {0, 100 * 1000000L};
+		nanosleep(&ts, NULL);
+	}
+	return NULL;
+}
+
+int signup(client *c, srv *s, const char *username, const char *email, const char *password)
+{
+	resp *r = http_get(c, "/register");
+	char *tok = csrf_of(r);
+	char *body = form("csrf", tok ? tok : "", "username", username, "email", email, "password", password,
+	                  "display_name", username, NULL);
+	r = post_solving(c, s, r, "/register", body);
+	free(body);
+	free(tok);
+	if (r->status != 200 || !has(r, "Check your email"))
+		return -1;
+	char *link = srv_mail_link(s, email, "/join/");
+	if (!link)
+		return -1;
+	r = http_get(c, link);
+	int rc = r->status == 200 ? 0 : -1;
+	if (rc == 0) {
+		r = http_post(c, link, "");
+		rc = r->status == 303 ? 0 : -1;
+	}
+	free(link);
 	return rc;
 }

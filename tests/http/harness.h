@@ -75,6 +75,13 @@ char *csrf_of(const resp *r);
 bool has(const resp *r, const char *needle);
 /* The value of a response header (first one), or NULL. Caller frees. */
 char *header_of(const resp *r, const char *name);
+/* The path of the first link beginning with prefix ("/join/") in the newest mail to `to` that
+ * the server wrote to its mail folder (it has no SMTP); waits up to 15 s for the mail worker.
+ * Caller frees; NULL when none came. */
+char *srv_mail_link(srv *s, const char *to, const char *prefix);
+/* Joins as a new member the way a person does: the form (with the CAPTCHA), then the link in
+ * the mail, which signs c in. 0 on success. */
+int signup(client *c, srv *s, const char *username, const char *email, const char *password);
 /* Signs in as username with password; returns 0 on success. */
 int login_as(client *c, const char *username, const char *password);
 

@@ -447,6 +447,54 @@ static void test_account_delete_throttled(void **state)
 	client_free(c);
 }
 
+/* The sign-up form does not tell whether an address has an account: a new address and a
+ * member's address get the same answer; the mail says the rest, to the address's owner. */
+static void test_signup_does_not_tell(void **state)
+{
+	client *a = client_new(&S), *b = client_new(&S);
+	resp *r = http_get(a, "/register");
+	char *tok = csrf_of(r);
+	char *body = form("csrf", tok, "username", "newcomer_ann", "email", "ann.new@example.org", "password",
+	                  "a-long-new-password", "display_name", "Ann", NULL);
+	r = post_solving(a, &S, r, "/register", body);
+	long st_new = r->status;
+	char *page_new = strdup(r->body);
+	free(body);
+	free(tok);
+	r = http_get(b, "/register");
+	tok = csrf_of(r);
+	body = form("csrf", tok, "username", "newcomer_bob", "email", "Helen@Example.org", "password",
+	            "a-long-new-password", "display_name", "Ann", NULL);
+	r = post_solving(b, &S, r, "/register", body);
+	free(body);
+	free(tok);
+	assert_int_equal(st_new, 200);
+	assert_int_equal(r->status, 200);
+	assert_non_null(strstr(page_new, "Check your email"));
+	assert_true(has(r, "Check your email"));
+	assert_null(strstr(r->body, "already"));
+	assert_null(strstr(r->body, "taken"));
+	/* The pages differ only in the address they repeat back. */
+	char *p1 = strstr(page_new, "We sent a message to"), *p2 = strstr(r->body, "We sent a message to");
+	assert_non_null(p1);
+	assert_non_null(p2);
+	assert_int_equal(strlen(page_new) - strlen("ann.new@example.org"), r->len - strlen("Helen@Example.org"));
+	free(page_new);
+	/* Helen hears of it (and no account or link is made); Ann gets her link. */
+	char *login = srv_mail_link(&S, "helen@example.org", "/login");
+	assert_non_null(login);
+	free(login);
+	char *join = srv_mail_link(&S, "helen@example.org", "/join/");
+	assert_null(join);
+	join = srv_mail_link(&S, "ann.new@example.org", "/join/");
+	assert_non_null(join);
+	assert_int_equal(http_post(a, join, "")->status, 303);
+	assert_int_equal(http_get(a, "/account")->status, 200);
+	free(join);
+	client_free(a);
+	client_free(b);
+}
+
 static double now_ms(void)
 {
 	struct timespec t;
@@ -499,6 +547,7 @@ int main(void)
 		cmocka_unit_test(test_reset_link_expires),
 		cmocka_unit_test(test_password_change_throttled),
 		cmocka_unit_test(test_account_delete_throttled),
+		cmocka_unit_test(test_signup_does_not_tell),
 		cmocka_unit_test(test_unknown_user_takes_as_long),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -201,13 +201,27 @@ static void test_member_register_login_edit_draft(void **state)
 	            "password", "a long enough password", "captcha_token", ct, "captcha_answer", ca, NULL);
 	free(ct);
 	free(ca);
-	r = post_follow(c, "/register", body);
-	assert_true(has(r, "Welcome to the community"));
-	assert_true(has(r, "Zoë Test"));
+	r = http_post(c, "/register", body);
+	/* Joining finishes through the emailed link. */
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "Check your email"));
+	assert_int_equal(http_get(c, "/account")->status, 303); /* not signed in yet */
 	free(body);
 	free(tok);
-	char *cookie = header_of(r, "Set-Cookie");
-	free(cookie);
+	char *link = srv_mail_link(&S, "zoe.test@example.org", "/join/");
+	assert_non_null(link);
+	r = http_get(c, link);
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "Finish joining"));
+	r = post_follow(c, link, "");
+	assert_true(has(r, "Welcome to the community"));
+	assert_true(has(r, "Zoë Test"));
+	/* The link works once. */
+	client *other = client_new(&S);
+	assert_int_equal(http_get(other, link)->status, 410);
+	assert_int_equal(http_post(other, link, "")->status, 410);
+	client_free(other);
+	free(link);
 
 	/* Ask anonymously, then edit. */
 	r = http_get(c, "/hypertension/ask");

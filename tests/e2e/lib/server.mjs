@@ -52,6 +52,7 @@ export async function startServer(artifacts) {
 	await waitReady(base, proc, 20000);
 	return {
 		base,
+		mailDir: join(dir, 'data', 'mail'),
 		async stop() {
 			if (proc.exitCode === null) {
 				const done = new Promise((r) => proc.once('exit', r));

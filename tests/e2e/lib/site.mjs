@@ -144,3 +144,35 @@ export function manyAnswers(site) {
 	many ??= questionWithAnswers(site, { title: `What helped you most in the first year? ${Date.now().toString(36)}`, n: 45 });
 	return many;
 }
+
+// The path of the first link starting with prefix in a mail to `to` that the server wrote to
+// mailDir (no SMTP in the browser tests); waits up to 15 s for the mail worker.
+export async function mailLink(mailDir, to, prefix) {
+	const { readdirSync, readFileSync } = await import('node:fs');
+	const { join } = await import('node:path');
+	for (let i = 0; i < 150; i++) {
+		let names = [];
+		try { names = readdirSync(mailDir); } catch { /* not made yet */ }
+		for (const n of names) {
+			const text = readFileSync(join(mailDir, n), 'utf8').replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+			const at = text.indexOf(prefix);
+			if (at >= 0 && text.includes(to)) return text.slice(at).match(/^[^\s"<>]+/)[0];
+		}
+		await new Promise((ok) => setTimeout(ok, 100));
+	}
+	throw new Error(`no mail to ${to} with ${prefix}`);
+}
+
+// Joins as a person does: the form (with the CAPTCHA), then the link in the mail, which signs
+// the page's browser in.
+export async function join(page, mailDir, name, displayName, password) {
+	await page.goto('/register');
+	await page.fill('#username', name);
+	await page.fill('#display_name', displayName);
+	await page.fill('#email', `${name}@example.test`);
+	await page.fill('#password', password);
+	await submit(page, 'form[action="/register"] button[type=submit]');
+	if (!/Check your email/.test(await page.locator('h1').innerText())) throw new Error('sign-up was not accepted');
+	await page.goto(await mailLink(mailDir, `${name}@example.test`, '/join/'));
+	await submit(page, 'main form button[type=submit]');
+}
