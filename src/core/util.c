@@ -264,3 +264,12 @@ const char *util_trim(const char *s, size_t *n)
 	*n = len;
 	return s;
 }
+
+char *util_lower(arena *a, const char *s)
+{
+	char *o = arena_strdup(a, s);
+	for (char *p = o; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p = (char)(*p - 'A' + 'a');
+	return o;
+}

@@ -15,6 +15,8 @@ char *util_b64url(arena *a, const void *data, size_t n);
 /* Decodes base64url without padding; returns length or -1. out must hold n*3/4+3. */
 long util_b64url_decode(const char *s, size_t n, unsigned char *out, size_t outmax);
 char *util_hex(arena *a, const void *data, size_t n);
+/* A copy of s with ASCII A–Z lowercased (email addresses, typed names); other bytes as they are. */
+char *util_lower(arena *a, const char *s);
 /* Keyed BLAKE2b of msg under the server secret, as lowercase hex (2*outlen chars). */
 char *util_mac_hex(arena *a, const unsigned char key[32], const char *domain,
                    const void *msg, size_t n, size_t outlen);

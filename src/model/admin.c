@@ -25,13 +25,10 @@ static const dbq q_users = {
 int admin_user_list(dbc *c, arena *a, const char *q, int limit, int offset, admin_user **out)
 {
 	/* LIKE wildcards in what was typed are taken literally by dropping them. */
-	char *pat = arena_printf(a, "%%%s%%", q ? q : "");
+	char *pat = util_lower(a, arena_printf(a, "%%%s%%", q ? q : ""));
 	for (char *p = pat + 1; p[1]; p++)
 		if (*p == '%' || *p == '_' || *p == '\\')
 			*p = ' ';
-	for (char *p = pat; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
 	dbrows r;
 	int rc = db_query(c, &q_users, DBP(dbs(q ? q : ""), dbs(pat), dbi(limit), dbi(offset)), a, &r);
 	if (rc < 0)

@@ -1,7 +1,6 @@
 /* user.c: user accounts: lookup, creation, profile and password changes. */
 #include "model/user.h"
 
-#include <ctype.h>
 #include <pthread.h>
 #include <sodium.h>
 #include <string.h>
@@ -153,17 +152,9 @@ int user_by_username(dbc *c, arena *a, const char *username, user *out)
 	return one(c, a, &q_by_username, DBP(dbs(username)), out, NULL);
 }
 
-static char *lower(arena *a, const char *s)
-{
-	char *o = arena_strdup(a, s);
-	for (char *p = o; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
-	return o;
-}
-
 int user_by_login(dbc *c, arena *a, const char *login, user *out, const char **pass_hash)
 {
-	char *l = lower(a, login);
+	char *l = util_lower(a, login);
 	return one(c, a, &q_by_login, DBP(dbs(l), dbs(l)), out, pass_hash);
 }
 
@@ -186,7 +177,7 @@ int64_t user_create_hashed(dbc *c, arena *a, const char *username, const char *e
 {
 	dbrows r;
 	int rc = db_query(c, &q_create,
-	                  DBP(dbs(username), dbs(lower(a, email)), dbs(hash), dbs(role_name(role)),
+	                  DBP(dbs(username), dbs(util_lower(a, email)), dbs(hash), dbs(role_name(role)),
 	                      dbs(display_name && *display_name ? display_name : username),
 	                      dbs(title ? title : ""), dbs(bio ? bio : ""), dbi(util_now())),
 	                  a, &r);

@@ -80,10 +80,7 @@ static const char *login_account_key(req *r, int found, const user *u, const cha
 {
 	if (found == 1)
 		return arena_printf(r->a, "u:%lld", (long long)u->id);
-	char *l = arena_strdup(r->a, login);
-	for (char *p = l; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
+	char *l = util_lower(r->a, login);
 	return arena_printf(r->a, "n:%s", util_mac_hex(r->a, APP(r)->key, "login-name", l, strlen(l), 16));
 }
 
@@ -369,10 +366,7 @@ void page_account(req *r)
 			account_page(r, c, v, &e, r->csrf_failed ? 403 : 422);
 			return;
 		}
-		char *lower = arena_strdup(r->a, email);
-		for (char *p = lower; *p; p++)
-			if (*p >= 'A' && *p <= 'Z')
-				*p = (char)(*p - 'A' + 'a');
+		char *lower = util_lower(r->a, email);
 		int rc = 0;
 		if (db_begin(c) >= 0) {
 			rc = user_update_profile(c, u->id, display, bio);

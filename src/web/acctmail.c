@@ -71,10 +71,7 @@ static int token_tx(dbc *c, void *p)
 
 static int send_token(req *r, dbc *c, int64_t user_id, const char *purpose, const char *email, const char *name)
 {
-	char *low = arena_strdup(r->a, email);
-	for (char *p = low; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
+	char *low = util_lower(r->a, email);
 	struct tok_ctx x = {r->a, APP(r)->key, user_id, purpose, low, name, false};
 	return db_tx(c, token_tx, &x);
 }
@@ -329,10 +326,7 @@ int engage_signup(req *r, dbc *c, const char *username, const char *email, const
 	char *hash = user_hash_password(r->a, password);
 	if (!hash)
 		return DB_ERR;
-	char *low = arena_strdup(r->a, email);
-	for (char *p = low; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p = (char)(*p - 'A' + 'a');
+	char *low = util_lower(r->a, email);
 	struct signup_ctx x = {r->a,  APP(r)->key, username, low, hash,
 	                       display_name && *display_name ? display_name : username};
 	return db_tx(c, signup_tx, &x);
@@ -371,6 +365,14 @@ static int join_tx(dbc *c, void *p)
 	return 1;
 }
 
+static void join_expired(req *r)
+{
+	engage_notice(r, 410, "This link has expired or was used",
+	              "Joining links work once, for a week. If you finished joining already, log in; otherwise "
+	              "join again.",
+	              "/login", "Log in", NULL, NULL, NULL);
+}
+
 /* GET asks (mail scanners that open links must not make accounts); the button finishes. */
 void page_join(req *r)
 {
@@ -386,10 +388,7 @@ void page_join(req *r)
 			return;
 		}
 		if (rc == 0) {
-			engage_notice(r, 410, "This link has expired or was used",
-			              "Joining links work once, for a week. If you finished joining already, log in; "
-			              "otherwise join again.",
-			              "/login", "Log in", NULL, NULL, NULL);
+			join_expired(r);
 			return;
 		}
 		tval *ctx = web_ctx(r);
@@ -404,10 +403,7 @@ void page_join(req *r)
 	struct join_ctx x = {r->a, hash, 0};
 	int rc = db_tx(c, join_tx, &x);
 	if (rc == 0) {
-		engage_notice(r, 410, "This link has expired or was used",
-		              "Joining links work once, for a week. If you finished joining already, log in; "
-		              "otherwise join again.",
-		              "/login", "Log in", NULL, NULL, NULL);
+		join_expired(r);
 		return;
 	}
 	if (rc == DB_CONSTRAINT) {

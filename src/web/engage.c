@@ -2,7 +2,6 @@
 #include "web/engage.h"
 #include "web/safety.h"
 
-#include <ctype.h>
 #include <jansson.h>
 #include <stdlib.h>
 #include <string.h>
@@ -321,9 +320,7 @@ bool engage_guest_check(req *r, ferrs *e)
 const char *engage_email(req *r, ferrs *e)
 {
 	const char *em = web_text(r, e, "email", "Your email address", 1, 254);
-	char *low = arena_strdup(r->a, em);
-	for (char *p = low; *p; p++)
-		*p = (char)tolower((unsigned char)*p);
+	char *low = util_lower(r->a, em);
 	if (*low && !ferr_for(e, "email") && !user_valid_email(low))
 		ferr(e, "email", "Enter an email address like name@example.org.");
 	return low;

@@ -36,6 +36,17 @@ static bool slug_shape(const char *s)
 	return true;
 }
 
+static void test_lower(void **state)
+{
+	arena *a = arena_new(0);
+	(void)state;
+	assert_string_equal(util_lower(a, "Zoe.Test@Example.ORG"), "zoe.test@example.org");
+	/* Only ASCII letters change: UTF-8 bytes stay as they are. */
+	assert_string_equal(util_lower(a, "\xC3\x89LAN \xC3\xA9"), "\xC3\x89lan \xC3\xA9");
+	assert_string_equal(util_lower(a, ""), "");
+	arena_free(a);
+}
+
 static void test_slugify(void **state)
 {
 	arena *a = *state;
@@ -254,6 +265,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_b64url, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_mac, setup, teardown),
 		cmocka_unit_test(test_trim),
+		cmocka_unit_test(test_lower),
 	};
 	return cmocka_run_group_tests_name("util", tests, NULL, NULL);
 }
