@@ -32,6 +32,9 @@ struct http_server {
 	pthread_t *writers;
 };
 
+/* How far past its limit a declared body is still read (and dropped) before the 413. */
+enum { DRAIN_MAX = 32 * 1024 * 1024 };
+
 /* Requests in flight across every server in the process (for /metrics). */
 static atomic_int inflight_all;
 
@@ -343,9 +346,18 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		if (cl) {
 			char *end;
 			unsigned long long v = strtoull(cl, &end, 10);
-			if (*end || *cl < '0' || *cl > '9' || v > r->body_max) {
+			bool unreadable = *end || *cl < '0' || *cl > '9';
+			/* A body somewhat over the limit (a photo too large, say) is read and dropped, and
+			 * the 413 page comes after it: answered at once, the connection would be closed
+			 * while the browser is still sending, and it would show a reset instead of the
+			 * page. Far over the limit, or unreadable, it is answered at once. */
+			if (!unreadable && v > r->body_max && v - r->body_max <= DRAIN_MAX) {
 				r->body_too_large = true;
-				s->o.error(r, *end || *cl < '0' || *cl > '9' ? 400 : 413);
+				return MHD_YES;
+			}
+			if (unreadable || v > r->body_max) {
+				r->body_too_large = true;
+				s->o.error(r, unreadable ? 400 : 413);
 				res_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
 				return send_response(s, r);
 			}
@@ -357,7 +369,7 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		return MHD_YES;
 	}
 	if (*upload_data_size) {
-		if (!r->sent) {
+		if (!r->sent && !r->body_too_large) {
 			if (r->body.len + *upload_data_size > r->body_max)
 				r->body_too_large = true;
 			else
