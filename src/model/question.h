@@ -24,6 +24,7 @@ typedef struct question {
 	author by;
 	int64_t created_at, edited_at, view_count, answer_count, accepted_answer_id;
 	bool members_only; /* guests see a teaser (docs/security.md, Privacy) */
+	bool has_media;    /* may have images or answer sources (set by triggers, never cleared) */
 } question;
 
 typedef struct question_new {

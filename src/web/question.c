@@ -241,15 +241,30 @@ static char *range_label(req *r, int page, int n)
 	return arena_printf(r->a, "%d\xE2\x80\x93%d of %d", first, last < n ? last : n, n);
 }
 
+/* The images of the question and its answers, and the sources of its answers: nothing to look
+ * up unless has_media says there may be some (most questions have neither). A failed lookup
+ * shows none. */
+static int question_images(req *r, dbc *c, const question *q, image **out)
+{
+	*out = NULL;
+	int n = q->has_media ? image_list_question(c, r->a, q->id, out) : 0;
+	return n < 0 ? 0 : n;
+}
+
+static int question_sources(req *r, dbc *c, const question *q, post_source **out)
+{
+	*out = NULL;
+	int n = q->has_media ? source_list_question(c, r->a, q->id, out) : 0;
+	return n < 0 ? 0 : n;
+}
+
 /* The answers of page `page` (ans already in display order) into ctx: the "answers" list, and
  * "pager" with the range shown, the link back and the link (and fragment) for more. */
 static void answers_ctx(req *r, dbc *c, const question *q, engage_info *ei, answer *ans, int n, int page,
                         image *imgs, int nimgs, tval *ctx)
 {
-	post_source *src = NULL;
-	int nsrc = source_list_question(c, r->a, q->id, &src);
-	if (nsrc < 0)
-		nsrc = 0;
+	post_source *src;
+	int nsrc = question_sources(r, c, q, &src);
 	char *url = web_question_url(r, q->topic_slug, q->id, q->slug);
 	int pages = pages_of(n), from = (page - 1) * ANSWERS_PER_PAGE;
 	int to = from + ANSWERS_PER_PAGE < n ? from + ANSWERS_PER_PAGE : n;
@@ -337,9 +352,7 @@ static void render_page(req *r, dbc *c, question *q, int page, tval *v, const fe
 	tv_str(tv_push(crumbs), "name", "Question");
 
 	image *imgs;
-	int nimgs = image_list_question(c, r->a, q->id, &imgs);
-	if (nimgs < 0)
-		nimgs = 0;
+	int nimgs = question_images(r, c, q, &imgs);
 	tval *qo = tv_child(ctx, "q");
 	images_show(r, qo, imgs, nimgs, "question", q->id);
 	tv_str(qo, "title", q->title);
@@ -455,9 +468,7 @@ void page_answers_more(req *r)
 		return;
 	tval *ctx = web_ctx(r);
 	image *imgs;
-	int nimgs = image_list_question(c, r->a, q.id, &imgs);
-	if (nimgs < 0)
-		nimgs = 0;
+	int nimgs = question_images(r, c, &q, &imgs);
 	engage_info *ei = engage_question(r, c, &q, ans, n, tv_obj(r->a), tv_obj(r->a));
 	answers_ctx(r, c, &q, ei, ans, n, page, imgs, nimgs, ctx);
 	r->status = 200;
