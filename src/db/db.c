@@ -160,6 +160,11 @@ int db_query(dbc *c, const dbq *q, const dbv *p, int np, arena *a, dbrows *out)
 	return c->e->run(c, q, p, np, a, out, NULL, NULL);
 }
 
+void db_plan_each_run(dbc *c, bool on)
+{
+	c->plan_each_run = on;
+}
+
 int db_exec(dbc *c, const dbq *q, const dbv *p, int np)
 {
 	return c->e->run(c, q, p, np, NULL, NULL, NULL, NULL);

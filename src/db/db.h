@@ -82,6 +82,11 @@ void db_conn_release(db *d);
 
 /* Runs a query; rows are copied into a. Returns the row count or an error. */
 int db_query(dbc *c, const dbq *q, const dbv *p, int np, arena *a, dbrows *out);
+/* PostgreSQL: while on, statements on c are planned with their values on every run instead of
+ * prepared once. For the few queries whose best plan depends on the values (full-text search: a
+ * rare word wants the GIN index, a common one the newest rows first), where a cached generic plan
+ * has to guess. SQLite plans every run anyway. */
+void db_plan_each_run(dbc *c, bool on);
 /* Runs a statement that returns no rows; returns the number of changed rows or an error. */
 int db_exec(dbc *c, const dbq *q, const dbv *p, int np);
 /* Streams rows to cb (return non-zero from cb to stop early). Returns rows seen or an error. */

@@ -49,6 +49,7 @@ struct dbc {
 	db *d;
 	int depth; /* transaction nesting */
 	bool failed; /* an inner step failed: the outer commit rolls back */
+	bool plan_each_run; /* db_plan_each_run */
 };
 
 extern const struct db_engine db_sqlite_engine;

@@ -407,10 +407,22 @@ static int pg_run(dbc *base, const dbq *q, const dbv *p, int np, arena *a, dbrow
 		log_error("msg=\"postgres connection unusable\" err=\"%s\"", c->err);
 		goto out;
 	}
-	s = prepare(c, q, sql, p, np, &rc);
-	if (!s)
-		goto out;
-	n = s->nparams;
+	Oid types[MAX_PARAMS];
+	if (c->base.plan_each_run) {
+		/* An unnamed statement, planned with these values (db_plan_each_run). */
+		n = count_params(sql);
+		if (n > MAX_PARAMS) {
+			log_error("msg=\"too many parameters\" sql=\"%.120s\"", sql);
+			goto out;
+		}
+		for (int k = 0; k < n && k < np; k++)
+			types[k] = param_type(&p[k]);
+	} else {
+		s = prepare(c, q, sql, p, np, &rc);
+		if (!s)
+			goto out;
+		n = s->nparams;
+	}
 	if (n > np) {
 		snprintf(c->err, sizeof c->err, "statement needs %d parameters, got %d", n, np);
 		log_error("msg=\"bind failed\" err=\"%s\" sql=\"%.120s\"", c->err, sql);
@@ -461,7 +473,8 @@ static int pg_run(dbc *base, const dbq *q, const dbv *p, int np, arena *a, dbrow
 		default: vals[k] = NULL; break;
 		}
 	}
-	r = PQexecPrepared(c->h, s->name, n, vals, lens, fmts, 0);
+	r = s ? PQexecPrepared(c->h, s->name, n, vals, lens, fmts, 0)
+	      : PQexecParams(c->h, sql, n, types, vals, lens, fmts, 0);
 	ExecStatusType st = PQresultStatus(r);
 	if (st == PGRES_TUPLES_OK && (out || cb)) {
 		rc = deliver(r, a, out, cb, ctx);

@@ -74,6 +74,148 @@ char *search_query(arena *a, const vocab *v, const char *text, bool any, bool pg
 	return b.err ? arena_strdup(a, "") : b.p;
 }
 
+/* One token of a tsquery's text form, as PostgreSQL prints it: a quoted lexeme, an operator
+ * (& | ! <-> <N>) or a parenthesis, separated by spaces. */
+typedef struct tq_tok {
+	char kind; /* 'l' lexeme, 'p' phrase operator, or the character itself: & | ! ( ) */
+	const char *s;
+	size_t len; /* lexeme: the text between the quotes, '' escapes kept */
+	int dist;   /* phrase operator: 1 for <->, N for <N> */
+} tq_tok;
+
+/* Reads the token at *p; false at the end of the text or on something this reader does not
+ * know (a weight or prefix mark after a lexeme, a stray character). */
+static bool tq_next(const char **p, tq_tok *t, bool *bad)
+{
+	const char *s = *p;
+	while (*s == ' ')
+		s++;
+	*bad = false;
+	if (!*s)
+		return false;
+	if (*s == '\'') {
+		const char *b = ++s;
+		for (;; s++) {
+			if (!*s) {
+				*bad = true;
+				return false;
+			}
+			if (*s == '\'' && s[1] == '\'') {
+				s++;
+				continue;
+			}
+			if (*s == '\'')
+				break;
+		}
+		*t = (tq_tok){'l', b, (size_t)(s - b), 0};
+		s++;
+		if (*s && *s != ' ') { /* 'word':* or 'word':AB */
+			*bad = true;
+			return false;
+		}
+	} else if (*s == '<') {
+		int d = 0;
+		const char *e = s + 1;
+		if (*e == '-') {
+			d = 1;
+			e++;
+		} else {
+			while (*e >= '0' && *e <= '9' && d < 100000)
+				d = d * 10 + (*e++ - '0');
+		}
+		if (*e != '>' || d < 1) {
+			*bad = true;
+			return false;
+		}
+		*t = (tq_tok){'p', s, 0, d};
+		s = e + 1;
+	} else if (strchr("&|!()", *s)) {
+		*t = (tq_tok){*s, s, 1, 0};
+		s++;
+	} else {
+		*bad = true;
+		return false;
+	}
+	*p = s;
+	return true;
+}
+
+static void put_lexeme(buf *b, const char *s, size_t n)
+{
+	buf_putc(b, '\'');
+	buf_add(b, s, n);
+	buf_putc(b, '\'');
+}
+
+char *search_pg_pairs(arena *a, const char *tsq, bool *exact)
+{
+	*exact = true;
+	buf b;
+	buf_init(&b, a, 256, 16384);
+	const char *p = tsq;
+	tq_tok t, prev = {0};
+	bool bad;
+	while (tq_next(&p, &t, &bad)) {
+		if (t.kind == 'p')
+			return NULL; /* a phrase after a parenthesis: not a plain run of words */
+		if (b.len)
+			buf_putc(&b, ' ');
+		if (t.kind != 'l') {
+			buf_add(&b, t.s, 1);
+			prev = t;
+			continue;
+		}
+		/* A lexeme: gather the run of words it starts, joined by phrase operators. */
+		tq_tok run[SEARCH_MAX_TERMS * 4];
+		int dist[SEARCH_MAX_TERMS * 4];
+		int n = 0;
+		run[n++] = t;
+		const char *q = p;
+		tq_tok op, w;
+		while (n < (int)(sizeof run / sizeof *run) && tq_next(&q, &op, &bad) && op.kind == 'p') {
+			if (!tq_next(&q, &w, &bad) || w.kind != 'l')
+				return NULL; /* a phrase of a group: ( a | b ) <-> c */
+			dist[n] = op.dist;
+			run[n++] = w;
+			p = q;
+		}
+		if (bad)
+			return NULL;
+		if (n == 1) {
+			put_lexeme(&b, t.s, t.len);
+		} else {
+			if (prev.kind == '!')
+				return NULL; /* ! binds to the first word only */
+			/* Neighbours become one pair lexeme; words further apart (a stop word between)
+			 * are only both required, and the exact query decides. */
+			buf_puts(&b, "( ");
+			if (n > 2)
+				*exact = false; /* a_b & b_c also holds for "a b … b c" */
+			for (int i = 1; i < n; i++) {
+				if (i > 1)
+					buf_puts(&b, " & ");
+				if (dist[i] == 1) {
+					buf_putc(&b, '\'');
+					buf_add(&b, run[i - 1].s, run[i - 1].len);
+					buf_putc(&b, '_');
+					buf_add(&b, run[i].s, run[i].len);
+					buf_putc(&b, '\'');
+				} else {
+					*exact = false;
+					put_lexeme(&b, run[i - 1].s, run[i - 1].len);
+					buf_puts(&b, " & ");
+					put_lexeme(&b, run[i].s, run[i].len);
+				}
+			}
+			buf_puts(&b, " )");
+		}
+		prev = t;
+	}
+	if (bad || b.err)
+		return NULL;
+	return b.len ? b.p : NULL;
+}
+
 /* Questions and answers are scored apart, then each question keeps its best score (an answer
  * counts a little less than the question itself). Ranking looks at the newest $5 matching
  * questions and the newest $5 matching answers: the engines read those in index order and stop,
@@ -102,12 +244,19 @@ static const dbq q_search = {
 	" q.answer_count, q.created_at, p.aid, (SELECT count(*) FROM f) "
 	"FROM p JOIN questions q ON q.id = p.qid JOIN topics t ON t.id = q.topic_id "
 	"ORDER BY p.score, p.qid DESC",
+	/* PostgreSQL: the candidates match $7, the query with phrases as pair lexemes (GIN finds
+	 * them without reading rows); where that is looser than the phrase ($8 = 1) the rows found
+	 * are checked against the exact query $1. The rows' tsvectors are ranked after the LIMIT, so
+	 * only the candidates are read for it. */
 	"WITH m AS ("
-	" (SELECT q.id AS qid, 0::bigint AS aid, ts_rank(q.search, to_tsquery('english', $1)) AS score"
-	"  FROM questions q WHERE q.search @@ to_tsquery('english', $1) ORDER BY q.id DESC LIMIT $5)"
+	" SELECT c.id AS qid, 0::bigint AS aid, ts_rank(c.search, to_tsquery('english', $1)) AS score FROM"
+	"  (SELECT q.id, q.search FROM questions q WHERE q.search @@ $7::tsquery"
+	"   AND ($8 = 0 OR ts_match_vq(q.search, to_tsquery('english', $1))) ORDER BY q.id DESC LIMIT $5) c"
 	" UNION ALL"
-	" (SELECT a.question_id, a.id, ts_rank(a.search, to_tsquery('english', $1)) * 0.6 FROM answers a"
-	"  WHERE a.search @@ to_tsquery('english', $1) AND a.status = 'published' ORDER BY a.id DESC LIMIT $5)),"
+	" SELECT c.question_id, c.id, ts_rank(c.search, to_tsquery('english', $1)) * 0.6 FROM"
+	"  (SELECT a.id, a.question_id, a.search FROM answers a WHERE a.search @@ $7::tsquery"
+	"   AND ($8 = 0 OR ts_match_vq(a.search, to_tsquery('english', $1))) AND a.status = 'published'"
+	"   ORDER BY a.id DESC LIMIT $5) c),"
 	" b AS (SELECT DISTINCT ON (qid) qid, aid, score FROM m ORDER BY qid, score DESC, aid)"
 	"SELECT q.id, t.slug, t.name, q.slug, q.title, "
 	" ts_headline('english', CASE WHEN b.aid > 0 THEN (SELECT body_md FROM answers WHERE id = b.aid)"
@@ -128,9 +277,11 @@ static const dbq q_count = {
 	"WHERE q.status = 'published' AND ($2 = '' OR q.topic_id = (SELECT id FROM topics WHERE slug = $2)) "
 	"AND (q.members_only = 0 OR $4 = 1)",
 	"WITH m AS ("
-	" (SELECT q.id AS qid FROM questions q WHERE q.search @@ to_tsquery('english', $1) ORDER BY q.id DESC LIMIT $3)"
+	" (SELECT q.id AS qid FROM questions q WHERE q.search @@ $5::tsquery"
+	"  AND ($6 = 0 OR ts_match_vq(q.search, to_tsquery('english', $1))) ORDER BY q.id DESC LIMIT $3)"
 	" UNION"
-	" (SELECT a.question_id FROM answers a WHERE a.search @@ to_tsquery('english', $1) AND a.status = 'published'"
+	" (SELECT a.question_id FROM answers a WHERE a.search @@ $5::tsquery"
+	"  AND ($6 = 0 OR ts_match_vq(a.search, to_tsquery('english', $1))) AND a.status = 'published'"
 	"  ORDER BY a.id DESC LIMIT $3))"
 	"SELECT count(*) FROM m JOIN questions q ON q.id = m.qid JOIN topics t ON t.id = q.topic_id "
 	"WHERE q.status = 'published' AND ($2 = '' OR t.slug = $2) AND (q.members_only = 0 OR $4 = 1)"};
@@ -151,12 +302,55 @@ static void read_hits(const dbrows *r, int n, search_hit *out)
 	}
 }
 
+/* Search queries are planned with their values on PostgreSQL (db_plan_each_run): whether the GIN
+ * index or the newest rows first is faster depends on how common the words are. */
+static int planned(dbc *c, const dbq *q, const dbv *p, int np, arena *a, dbrows *out)
+{
+	db_plan_each_run(c, true);
+	int rc = db_query(c, q, p, np, a, out);
+	db_plan_each_run(c, false);
+	return rc;
+}
+
+/* The query as the engine matches it. SQLite: fts itself. PostgreSQL: *pairs is fts normalised
+ * with its phrases as pair lexemes (search_pg_pairs) and *loose says whether the rows it finds must
+ * still be checked against fts (a phrase of three words, or words a stop word apart); when the
+ * query has a shape search_pg_pairs does not handle, the normalised query itself. */
+static const dbq q_normalise = {"SELECT ''", "SELECT to_tsquery('english', $1)::text"};
+
+static int pg_match(dbc *c, arena *a, const char *fts, const char **pairs, int *loose)
+{
+	*pairs = fts;
+	*loose = 0;
+	if (!db_conn_is_postgres(c))
+		return 0;
+	dbrows r;
+	int rc = db_query(c, &q_normalise, DBP(dbs(fts)), a, &r);
+	if (rc < 0)
+		return rc;
+	const char *norm = rc > 0 ? db_text(&r, 0, 0) : "";
+	bool exact = true;
+	const char *p = search_pg_pairs(a, norm, &exact);
+	*pairs = p ? p : norm;
+	*loose = p && !exact;
+	return 0;
+}
+
 static int run(dbc *c, arena *a, const char *fts, const char *topic, int limit, int offset, bool members,
                search_hit **out, int64_t *total)
 {
+	const char *pairs;
+	int loose;
+	int rc = pg_match(c, a, fts, &pairs, &loose);
+	if (rc < 0)
+		return rc;
+	if (!*pairs) /* nothing but stop words: PostgreSQL's query is empty */
+		return 0;
 	dbrows r;
-	int rc = db_query(c, &q_search, DBP(dbs(fts), dbs(topic), dbi(limit), dbi(offset), dbi(SEARCH_CANDIDATES), dbi(members)),
-	                  a, &r);
+	rc = planned(c, &q_search,
+	              DBP(dbs(fts), dbs(topic), dbi(limit), dbi(offset), dbi(SEARCH_CANDIDATES), dbi(members), dbs(pairs),
+	                  dbi(loose)),
+	              a, &r);
 	if (rc < 0)
 		return rc;
 	*out = ARENA_ARRAY(a, search_hit, rc);
@@ -164,10 +358,12 @@ static int run(dbc *c, arena *a, const char *fts, const char *topic, int limit, 
 	if (rc > 0) {
 		*total = db_int(&r, 0, 9);
 	} else if (offset > 0) {
-		int crc;
-		*total = db_scalar(c, &q_count, DBP(dbs(fts), dbs(topic), dbi(SEARCH_CANDIDATES), dbi(members)), 0, &crc);
+		dbrows n;
+		int crc = planned(c, &q_count,
+		                  DBP(dbs(fts), dbs(topic), dbi(SEARCH_CANDIDATES), dbi(members), dbs(pairs), dbi(loose)), a, &n);
 		if (crc < 0)
 			return crc;
+		*total = crc > 0 ? db_int(&n, 0, 0) : 0;
 	} else {
 		*total = 0;
 	}
@@ -219,7 +415,7 @@ static const dbq q_articles = {
 static int articles_run(dbc *c, arena *a, const char *fts, const char *topic, int limit, article_hit **out)
 {
 	dbrows r;
-	int rc = db_query(c, &q_articles, DBP(dbs(fts), dbs(topic), dbi(limit)), a, &r);
+	int rc = planned(c, &q_articles, DBP(dbs(fts), dbs(topic), dbi(limit)), a, &r);
 	if (rc < 0)
 		return rc;
 	*out = ARENA_ARRAY(a, article_hit, rc);
@@ -263,8 +459,9 @@ static const dbq q_similar = {
 	"JOIN questions q ON q.id = m.qid JOIN topics t ON t.id = q.topic_id "
 	"WHERE q.status = 'published' AND q.id <> $2 ORDER BY m.score, q.id DESC LIMIT $3",
 	"SELECT q.id, t.slug, t.name, q.slug, q.title, '', q.answer_count, q.created_at, 0 FROM "
-	"(SELECT id AS qid, ts_rank(search, to_tsquery('english', $1)) AS score FROM questions "
-	" WHERE search @@ to_tsquery('english', $1) ORDER BY id DESC LIMIT $4) m "
+	"(SELECT c.id AS qid, ts_rank(c.search, to_tsquery('english', $1)) AS score FROM "
+	" (SELECT id, search FROM questions WHERE search @@ $5::tsquery "
+	"  AND ($6 = 0 OR ts_match_vq(search, to_tsquery('english', $1))) ORDER BY id DESC LIMIT $4) c) m "
 	"JOIN questions q ON q.id = m.qid JOIN topics t ON t.id = q.topic_id "
 	"WHERE q.status = 'published' AND q.id <> $2 ORDER BY m.score DESC, q.id DESC LIMIT $3"};
 
@@ -301,8 +498,14 @@ int search_similar(dbc *c, arena *a, const char *text, int64_t exclude_id, int l
 	char *fts = search_query(a, vocab_builtin(), b.p, true, db_conn_is_postgres(c));
 	if (!*fts)
 		return 0;
+	const char *pairs;
+	int loose;
+	int rc = pg_match(c, a, fts, &pairs, &loose);
+	if (rc < 0 || !*pairs)
+		return rc;
 	dbrows r;
-	int rc = db_query(c, &q_similar, DBP(dbs(fts), dbi(exclude_id), dbi(limit), dbi(SEARCH_CANDIDATES)), a, &r);
+	rc = planned(c, &q_similar, DBP(dbs(fts), dbi(exclude_id), dbi(limit), dbi(SEARCH_CANDIDATES), dbs(pairs), dbi(loose)),
+	              a, &r);
 	if (rc < 0)
 		return rc;
 	*out = ARENA_ARRAY(a, search_hit, rc);

@@ -28,6 +28,12 @@ enum { SEARCH_MAX_TERMS = 12, SEARCH_MAX_GROUP = 16, SEARCH_CANDIDATES = 2000 };
  * become a group of alternatives: ("bp" OR "hypertension" OR "high blood pressure").
  * any = join the groups with OR instead of AND. Returns "" when nothing searchable is left. */
 char *search_query(arena *a, const vocab *v, const char *text, bool any, bool pg);
+/* PostgreSQL: the text form of a normalised tsquery with each phrase turned into the pair lexemes
+ * the search columns also hold ('a' <-> 'b' <-> 'c' → ( 'a_b' & 'b_c' )), so GIN finds phrases
+ * without rechecking rows; NULL when the text has a shape it does not handle. *exact is false when
+ * the result is looser than the phrases (three words or more, or words a stop word apart), so the
+ * rows it finds must still be checked against tsq. */
+char *search_pg_pairs(arena *a, const char *tsq, bool *exact);
 /* Questions whose title, body or any published answer match, best first; topic may be NULL or "".
  * Leaves out members-only questions (what a guest may see).
  * Returns the hit count on this page or < 0; *total is the number of matching questions. */

@@ -397,6 +397,35 @@ static void test_fts_query(void **state)
 	assert_int_equal(terms / 2, SEARCH_MAX_TERMS);
 }
 
+/* PostgreSQL phrases become pair lexemes (search.c, migration 141); shapes it does not know are
+ * refused rather than guessed. */
+static void test_pg_pairs(void **state)
+{
+	arena *a = fx.a;
+	bool exact;
+	assert_string_equal(search_pg_pairs(a, "'bp' | 'hypertens' | 'blood' <-> 'pressur'", &exact),
+	                    "'bp' | 'hypertens' | ( 'blood_pressur' )");
+	assert_true(exact);
+	assert_string_equal(search_pg_pairs(a, "'sugar' & 'tire'", &exact), "'sugar' & 'tire'");
+	assert_true(exact);
+	assert_string_equal(search_pg_pairs(a, "( 'high' <-> 'blood' <-> 'pressur' | 'htn' ) & 'cuff'", &exact),
+	                    "( ( 'high_blood' & 'blood_pressur' ) | 'htn' ) & 'cuff'");
+	assert_false(exact);
+	/* A stop word between: both words, not a pair. */
+	assert_string_equal(search_pg_pairs(a, "'pain' <3> 'back' & 'neck'", &exact), "( 'pain' & 'back' ) & 'neck'");
+	assert_false(exact);
+	assert_string_equal(search_pg_pairs(a, "'it''s' <-> 'ok'", &exact), "( 'it''s_ok' )");
+	assert_true(exact);
+	assert_string_equal(search_pg_pairs(a, "!'a' & 'b'", &exact), "! 'a' & 'b'");
+	assert_null(search_pg_pairs(a, "( 'a' | 'b' ) <-> 'c'", &exact));
+	assert_null(search_pg_pairs(a, "'a' <-> ( 'b' | 'c' )", &exact));
+	assert_null(search_pg_pairs(a, "! 'a' <-> 'b'", &exact));
+	assert_null(search_pg_pairs(a, "'pre':* & 'b'", &exact));
+	assert_null(search_pg_pairs(a, "'unterminated", &exact));
+	assert_null(search_pg_pairs(a, "'a' <x> 'b'", &exact));
+	assert_null(search_pg_pairs(a, "", &exact));
+}
+
 static void test_search(void **state)
 {
 	int64_t ta = make_topic("search-a");
@@ -486,6 +515,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_lists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_drafts, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_fts_query, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_pg_pairs, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_never_fails, setup, teardown),
