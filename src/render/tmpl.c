@@ -371,19 +371,23 @@ const char *tv_get_str(const tval *o, const char *key)
 
 /* ---- templates ---- */
 
-enum { TMPL_PATH_HASHED = 6 };
+/* Names of up to this many parts are looked up by their hashes and interned copies; a longer
+ * one's further parts (rare: "a.updated.iso") by tv_get. Two keep an op in 64 bytes: rendering
+ * walks thousands of ops a page, so they should take few cache lines. */
+enum { TMPL_PATH_HASHED = 2 };
 enum op_type { OP_TEXT, OP_VAR, OP_RAW, OP_SECTION, OP_INVERTED, OP_PARTIAL };
 
 struct op {
-	enum op_type t;
-	const char *text; /* OP_TEXT: literal; others: the name */
-	size_t len;
-	char **path;      /* dotted name split; path[0] == "." for the current item */
+	uint8_t t;        /* enum op_type */
+	bool dot;         /* the name is "." (the current item) */
 	int npath;
-	uint32_t hpath[TMPL_PATH_HASHED]; /* key_hash of the first path names */
-	const char *ipath[TMPL_PATH_HASHED]; /* and their interned copies (see key names) */
 	int end;          /* sections: index of the first op after the section */
 	int partial;      /* OP_PARTIAL: template index, resolved after all are parsed */
+	uint32_t hpath[TMPL_PATH_HASHED]; /* key_hash of the first path names */
+	size_t len;
+	const char *text; /* OP_TEXT: literal */
+	char **path;      /* dotted name split; path[0] == "." for the current item */
+	const char *ipath[TMPL_PATH_HASHED]; /* interned copies of the first path names (see key names) */
 };
 
 struct tmpl {
@@ -466,6 +470,7 @@ static int split_path(struct op *op, const char *name, size_t n)
 		op->path = malloc(sizeof(char *));
 		op->path[0] = strdup(".");
 		op->npath = 1;
+		op->dot = true;
 		return 0;
 	}
 	size_t start = 0;
@@ -762,7 +767,7 @@ struct ctx {
 
 static const tval *lookup(const struct ctx *c, const struct op *op)
 {
-	if (op->path[0][0] == '.' && op->path[0][1] == 0)
+	if (op->dot)
 		return c->stack[c->depth - 1];
 	const tval *v = NULL;
 	for (int i = c->depth - 1; i >= 0 && !v; i--)
@@ -808,6 +813,18 @@ static void emit(buf *out, const tval *v, bool raw)
 
 static void render_ops(buf *out, const struct tmpl *t, int from, int to, struct ctx *c, int level);
 
+/* buf_add without the call while the buffer has room (most literal text). */
+static inline void out_add(buf *out, const char *s, size_t n)
+{
+	if (!out->err && out->len + n < out->cap) {
+		memcpy(out->p + out->len, s, n);
+		out->len += n;
+		out->p[out->len] = 0;
+	} else {
+		buf_add(out, s, n);
+	}
+}
+
 static void push_render(buf *out, const struct tmpl *t, int from, int to, struct ctx *c, int level,
                         const tval *v)
 {
@@ -823,7 +840,7 @@ static void render_ops(buf *out, const struct tmpl *t, int from, int to, struct 
 	for (int i = from; i < to && !out->err; i++) {
 		const struct op *op = &t->ops[i];
 		switch (op->t) {
-		case OP_TEXT: buf_add(out, op->text, op->len); break;
+		case OP_TEXT: out_add(out, op->text, op->len); break;
 		case OP_VAR: emit(out, lookup(c, op), false); break;
 		case OP_RAW: emit(out, lookup(c, op), true); break;
 		case OP_SECTION: {
