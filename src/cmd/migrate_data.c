@@ -12,6 +12,7 @@
 #include "cmd/app.h"
 #include "core/buf.h"
 #include "core/util.h"
+#include "model/rating.h"
 
 struct table {
 	char *name;
@@ -273,6 +274,13 @@ int cmd_migrate_data(int argc, char **argv)
 			fprintf(stderr, "carecircle migrate-data: foreign keys form a cycle; cannot order the tables\n");
 			goto out;
 		}
+	}
+	/* The rating sums on posts are kept by triggers on ratings, which saw the copied rows in
+	 * table order (a post copied after its ratings keeps the source's sums, one copied before
+	 * them would count them twice): set them from the ratings now. */
+	if (rating_recount(dst) < 0) {
+		fprintf(stderr, "carecircle migrate-data: cannot recount the ratings: %s\n", db_errmsg(dst));
+		goto out;
 	}
 	/* Verify: every table has the same number of rows on both sides. */
 	int bad = 0;

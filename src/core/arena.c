@@ -215,15 +215,6 @@ static enum conv conv_at(const char *f, int *len)
 	}
 }
 
-static bool simple_format(const char *f)
-{
-	int len;
-	for (; (f = strchr(f, '%')); f += 1 + len)
-		if (conv_at(f + 1, &len) == C_BAD)
-			return false;
-	return true;
-}
-
 /* Decimal digits of v into the end of tmp[24]; returns the first. */
 static char *digits(char tmp[24], unsigned long long v, bool neg)
 {
@@ -237,16 +228,24 @@ static char *digits(char tmp[24], unsigned long long v, bool neg)
 	return d;
 }
 
-/* One pass over fmt: with out NULL it only measures. */
-static size_t format_simple(char *out, const char *fmt, va_list ap)
+/* Copies the n bytes at s to out + at, as much of them as fits below cap. */
+static void put(char *out, size_t cap, size_t at, const char *s, size_t n)
+{
+	if (at < cap)
+		memcpy(out + at, s, n < cap - at ? n : cap - at);
+}
+
+/* One pass over fmt, writing what fits in out[cap] (cap 0: only measures); returns the
+ * length of the whole result, or SIZE_MAX at a conversion it does not handle. out holds the
+ * NUL-terminated result when the length returned is below cap. */
+static size_t format_simple(char *out, size_t cap, const char *fmt, va_list ap)
 {
 	size_t n = 0;
 	char tmp[24];
 	for (const char *f = fmt; *f;) {
 		const char *pct = strchr(f, '%');
 		size_t lit = pct ? (size_t)(pct - f) : strlen(f);
-		if (out)
-			memcpy(out + n, f, lit);
+		put(out, cap, n, f, lit);
 		n += lit;
 		if (!pct)
 			break;
@@ -276,18 +275,17 @@ static size_t format_simple(char *out, const char *fmt, va_list ap)
 		case C_ULONG: uv = va_arg(ap, unsigned long); break;
 		case C_ULLONG: uv = va_arg(ap, unsigned long long); break;
 		case C_SIZE: uv = va_arg(ap, size_t); break;
-		case C_BAD: return n; /* not reached: simple_format was checked */
+		case C_BAD: return SIZE_MAX;
 		}
 		if (is_signed)
 			uv = sv < 0 ? 0ULL - (unsigned long long)sv : (unsigned long long)sv;
 		piece = digits(tmp, uv, is_signed && sv < 0);
 		pl = (size_t)(tmp + 24 - piece);
 	copy:
-		if (out)
-			memcpy(out + n, piece, pl);
+		put(out, cap, n, piece, pl);
 		n += pl;
 	}
-	if (out)
+	if (n < cap)
 		out[n] = 0;
 	return n;
 }
@@ -295,14 +293,20 @@ static size_t format_simple(char *out, const char *fmt, va_list ap)
 char *arena_printf(arena *a, const char *fmt, ...)
 {
 	va_list ap;
-	if (simple_format(fmt)) {
-		va_start(ap, fmt);
-		size_t n = format_simple(NULL, fmt, ap);
-		va_end(ap);
-		char *p = arena_alloc(a, n + 1);
-		va_start(ap, fmt);
-		format_simple(p, fmt, ap);
-		va_end(ap);
+	/* Most results (URLs, labels) fit the buffer: one pass, then a copy into the arena. */
+	char tmp[256];
+	va_start(ap, fmt);
+	size_t sn = format_simple(tmp, sizeof tmp, fmt, ap);
+	va_end(ap);
+	if (sn != SIZE_MAX) {
+		char *p = arena_alloc(a, sn + 1);
+		if (sn < sizeof tmp) {
+			memcpy(p, tmp, sn + 1);
+		} else {
+			va_start(ap, fmt);
+			format_simple(p, sn + 1, fmt, ap);
+			va_end(ap);
+		}
 		return p;
 	}
 	va_start(ap, fmt);

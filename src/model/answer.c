@@ -10,8 +10,9 @@
 #include "mail/mail.h"
 #include "render/markdown.h"
 
-#define A_COLS \
-	"a.id, a.question_id, a.body_md, a.body_html, a.status, a.created_at, a.edited_at, " AUTHOR_COLS("a")
+#define A_COLS                                                                                              \
+	"a.id, a.question_id, a.body_md, a.body_html, a.status, a.created_at, a.edited_at, a.rating_count, " \
+	"a.rating_sum, " AUTHOR_COLS("a")
 #define A_FROM " FROM answers a LEFT JOIN users u ON u.id = a.user_id "
 
 static void read_a(const dbrows *r, int row, answer *x)
@@ -23,7 +24,9 @@ static void read_a(const dbrows *r, int row, answer *x)
 	x->status = db_text(r, row, 4);
 	x->created_at = db_int(r, row, 5);
 	x->edited_at = db_int(r, row, 6);
-	author_read(r, row, 7, &x->by);
+	x->rating_count = db_int(r, row, 7);
+	x->rating_sum = db_int(r, row, 8);
+	author_read(r, row, 9, &x->by);
 }
 
 static const dbq q_list = {"SELECT " A_COLS A_FROM
@@ -34,7 +37,7 @@ static const dbq q_get = {"SELECT " A_COLS A_FROM "WHERE a.id = $1", NULL};
 
 /* The same without the markdown (a page shows only the HTML): less to copy per answer. */
 static const dbq q_list_shown = {"SELECT a.id, a.question_id, '', a.body_html, a.status, a.created_at, a.edited_at, "
-                                 AUTHOR_COLS("a") A_FROM "WHERE a.question_id = $1 AND a.status = 'published' "
+                                 "a.rating_count, a.rating_sum, " AUTHOR_COLS("a") A_FROM "WHERE a.question_id = $1 AND a.status = 'published' "
                                  "ORDER BY a.created_at, a.id",
                                  NULL};
 
@@ -193,9 +196,9 @@ int answer_list_user(dbc *c, arena *a, int64_t user_id, int limit, answer **out,
 	*qurls = ARENA_ARRAY(a, const char *, rc);
 	for (int i = 0; i < rc; i++) {
 		read_a(&r, i, &(*out)[i]);
-		(*qtitles)[i] = db_text(&r, i, 14);
-		(*qurls)[i] = arena_printf(a, "/%s/questions/%lld-%s#answer-%lld", db_text(&r, i, 15),
-		                           (long long)db_int(&r, i, 16), db_text(&r, i, 17),
+		(*qtitles)[i] = db_text(&r, i, 16);
+		(*qurls)[i] = arena_printf(a, "/%s/questions/%lld-%s#answer-%lld", db_text(&r, i, 17),
+		                           (long long)db_int(&r, i, 18), db_text(&r, i, 19),
 		                           (long long)(*out)[i].id);
 	}
 	return rc;

@@ -13,6 +13,7 @@ typedef struct answer {
 	const char *body_md, *body_html, *status;
 	author by;
 	int64_t created_at, edited_at;
+	int64_t rating_count, rating_sum; /* its ratings, kept by triggers on ratings */
 } answer;
 
 typedef struct answer_new {

@@ -12,14 +12,14 @@
 #define Q_COLS                                                                                    \
 	"q.id, q.topic_id, t.slug, t.name, q.title, q.slug, q.body_md, q.body_html, q.excerpt, "     \
 	"q.status, q.created_at, q.edited_at, q.view_count, q.answer_count, q.accepted_answer_id, " \
-	"q.members_only, q.has_media, " AUTHOR_COLS("q")
+	"q.members_only, q.has_media, q.rating_count, q.rating_sum, " AUTHOR_COLS("q")
 #define Q_FROM " FROM questions q JOIN topics t ON t.id = q.topic_id LEFT JOIN users u ON u.id = q.user_id "
 
-/* List queries skip the bodies. */
+/* List queries skip the bodies and the ratings. */
 #define QL_COLS                                                                                   \
 	"q.id, q.topic_id, t.slug, t.name, q.title, q.slug, '', '', q.excerpt, "                     \
 	"q.status, q.created_at, q.edited_at, q.view_count, q.answer_count, q.accepted_answer_id, " \
-	"q.members_only, q.has_media, " AUTHOR_COLS("q")
+	"q.members_only, q.has_media, 0, 0, " AUTHOR_COLS("q")
 
 static void read_q(const dbrows *r, int row, question *q)
 {
@@ -40,7 +40,9 @@ static void read_q(const dbrows *r, int row, question *q)
 	q->accepted_answer_id = db_int(r, row, 14);
 	q->members_only = db_int(r, row, 15) != 0;
 	q->has_media = db_int(r, row, 16) != 0;
-	author_read(r, row, 17, &q->by);
+	q->rating_count = db_int(r, row, 17);
+	q->rating_sum = db_int(r, row, 18);
+	author_read(r, row, 19, &q->by);
 }
 
 static int many(dbc *c, arena *a, const dbq *q, const dbv *p, int np, question **out)

@@ -25,6 +25,8 @@ typedef struct question {
 	int64_t created_at, edited_at, view_count, answer_count, accepted_answer_id;
 	bool members_only; /* guests see a teaser (docs/security.md, Privacy) */
 	bool has_media;    /* may have images or answer sources (set by triggers, never cleared) */
+	/* Its ratings, kept by triggers on ratings (question_get only; lists leave them 0). */
+	int64_t rating_count, rating_sum;
 } question;
 
 typedef struct question_new {

@@ -72,6 +72,44 @@ int rating_for_question(dbc *c, arena *a, int64_t question_id, const char *voter
 	return rc;
 }
 
+static const dbq q_mine_q = {
+	"SELECT r.post_type, r.post_id, r.stars FROM ratings r WHERE r.voter = $2 AND "
+	"((r.post_type = 'question' AND r.post_id = $1) OR (r.post_type = 'answer' AND r.post_id IN "
+	"(SELECT id FROM answers WHERE question_id = $1)))",
+	NULL};
+
+int rating_mine_for_question(dbc *c, arena *a, int64_t question_id, const char *voter, rating_sum **out)
+{
+	dbrows r;
+	int rc = db_query(c, &q_mine_q, DBP(dbi(question_id), dbs(voter)), a, &r);
+	if (rc < 0)
+		return rc;
+	*out = ARENA_ARRAY(a, rating_sum, rc);
+	for (int i = 0; i < rc; i++)
+		(*out)[i] = (rating_sum){.post_type = db_text(&r, i, 0), .post_id = db_int(&r, i, 1), .mine = db_int(&r, i, 2)};
+	return rc;
+}
+
+int rating_recount(dbc *c)
+{
+	static const dbq q[] = {
+		{"UPDATE questions SET "
+		 "rating_count = (SELECT COUNT(*) FROM ratings r WHERE r.post_type = 'question' AND r.post_id = questions.id), "
+		 "rating_sum = (SELECT COALESCE(SUM(r.stars), 0) FROM ratings r WHERE r.post_type = 'question' AND r.post_id = questions.id)",
+		 NULL},
+		{"UPDATE answers SET "
+		 "rating_count = (SELECT COUNT(*) FROM ratings r WHERE r.post_type = 'answer' AND r.post_id = answers.id), "
+		 "rating_sum = (SELECT COALESCE(SUM(r.stars), 0) FROM ratings r WHERE r.post_type = 'answer' AND r.post_id = answers.id)",
+		 NULL},
+	};
+	for (size_t i = 0; i < sizeof q / sizeof q[0]; i++) {
+		int rc = db_exec(c, &q[i], DBNOP);
+		if (rc < 0)
+			return rc;
+	}
+	return 0;
+}
+
 static const dbq q_help_on = {
 	"INSERT INTO helpful_answers (answer_id, question_id, marked_by, created_at) "
 	"SELECT id, question_id, $3, $4 FROM answers WHERE id = $2 AND question_id = $1 "

@@ -18,6 +18,13 @@ int rating_set(dbc *c, const char *post_type, int64_t post_id, const char *voter
                int64_t day, int stars);
 /* Counts, sums and the voter's own stars for a question and all its answers. */
 int rating_for_question(dbc *c, arena *a, int64_t question_id, const char *voter, rating_sum **out);
+/* Only the voter's own stars (mine) on a question and its answers, count and sum left 0: a
+ * page takes the counts and sums from the posts (question.rating_count…, answer.rating_count…). */
+int rating_mine_for_question(dbc *c, arena *a, int64_t question_id, const char *voter, rating_sum **out);
+
+/* Sets every question's and answer's rating_count and rating_sum from the ratings themselves
+ * (after copying a site table by table, when the triggers saw the rows in any order). */
+int rating_recount(dbc *c);
 
 /* Marks or unmarks an answer of question_id as helpful. 1 done, 0 no such answer, < 0 error. */
 int helpful_set(dbc *c, int64_t question_id, int64_t answer_id, int64_t by, bool on);

@@ -1,6 +1,8 @@
 /* tmpl.c: parse templates into flat op lists once; render them against arena values. */
 #include "render/tmpl.h"
 
+#include <link.h>
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -45,6 +47,138 @@ static uint32_t key_hash(const char *k)
 	return h;
 }
 
+/* ---- key names ----
+ *
+ * Every name a template looks up is interned when the template is parsed: one copy per name.
+ * tv_put stores a key as that copy when it is one of those names, so a lookup that finds the
+ * key's hash compares one pointer, not the strings. Keys come mostly from string literals:
+ * the first time a literal is seen it is compared by its text, then remembered beside the
+ * name (only addresses in the program's read-only segments, whose text cannot change), so
+ * later puts of the same literal need no string compare either. Any key still works: a key
+ * that is not interned (a name no template uses, a key put before its template was added, a
+ * key built at run time) is compared by its text when the hashes match.
+ *
+ * The table is built by tmpl_init and tmpl_add, before requests are served; while serving it
+ * is only read, apart from the remembered literals (atomic slots). */
+
+enum { INAME_ALIASES = 4 };
+struct iname {
+	uint32_t h;
+	char *s; /* NULL: empty slot */
+	_Atomic(const char *) alias[INAME_ALIASES];
+};
+static struct iname *inames;
+static uint32_t inames_mask; /* size - 1; size 0 while empty */
+static uint32_t ninames;
+
+struct ro_range {
+	uintptr_t lo, hi;
+};
+static struct ro_range ro[8];
+static int nro = -1; /* -1: not read yet */
+
+static int ro_segments(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	(void)data;
+	/* The first object is the program itself: its literals are what keys are made of. */
+	for (int i = 0; i < info->dlpi_phnum && nro < (int)(sizeof ro / sizeof ro[0]); i++) {
+		const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+		if (ph->p_type == PT_LOAD && !(ph->p_flags & PF_W))
+			ro[nro++] = (struct ro_range){info->dlpi_addr + ph->p_vaddr, info->dlpi_addr + ph->p_vaddr + ph->p_memsz};
+	}
+	return 1;
+}
+
+static bool read_only(const char *p)
+{
+	for (int i = 0; i < nro; i++)
+		if ((uintptr_t)p >= ro[i].lo && (uintptr_t)p < ro[i].hi)
+			return true;
+	return false;
+}
+
+static void iname_place(struct iname *t, uint32_t mask, uint32_t h, char *s)
+{
+	uint32_t k = h & mask;
+	while (t[k].s)
+		k = (k + 1) & mask;
+	t[k].h = h;
+	t[k].s = s;
+}
+
+/* The interned copy of name (n bytes), added if new. Start-up only (not thread-safe). */
+static const char *iname_add(const char *name, size_t n)
+{
+	char *tmp = strndup(name, n);
+	uint32_t h = key_hash(tmp);
+	if (inames_mask)
+		for (uint32_t k = h & inames_mask; inames[k].s; k = (k + 1) & inames_mask)
+			if (inames[k].h == h && strcmp(inames[k].s, tmp) == 0) {
+				free(tmp);
+				return inames[k].s;
+			}
+	if (nro < 0) {
+		nro = 0;
+		dl_iterate_phdr(ro_segments, NULL);
+	}
+	if (2 * (ninames + 1) > inames_mask) { /* at most half full */
+		uint32_t size = inames_mask ? 2 * (inames_mask + 1) : 256;
+		struct iname *t = calloc(size, sizeof *t);
+		for (uint32_t i = 0; inames_mask && i <= inames_mask; i++)
+			if (inames[i].s)
+				iname_place(t, size - 1, inames[i].h, inames[i].s);
+		free(inames);
+		inames = t;
+		inames_mask = size - 1;
+	}
+	iname_place(inames, inames_mask, h, tmp);
+	ninames++;
+	return tmp;
+}
+
+/* key as its interned copy when a template uses that name, else key itself. */
+static const char *iname_of(const char *key, uint32_t h)
+{
+	if (!inames_mask)
+		return key;
+	for (uint32_t k = h & inames_mask; inames[k].s; k = (k + 1) & inames_mask) {
+		struct iname *e = &inames[k];
+		if (e->h != h)
+			continue;
+		if (e->s == key)
+			return key;
+		for (int i = 0; i < INAME_ALIASES; i++) {
+			const char *al = atomic_load_explicit(&e->alias[i], memory_order_relaxed);
+			if (al == key)
+				return e->s;
+			if (!al)
+				break;
+		}
+		if (strcmp(e->s, key) != 0)
+			continue;
+		if (read_only(key))
+			for (int i = 0; i < INAME_ALIASES; i++) {
+				const char *none = NULL;
+				if (atomic_compare_exchange_strong_explicit(&e->alias[i], &none, key, memory_order_relaxed,
+				                                            memory_order_relaxed) ||
+				    none == key)
+					break;
+			}
+		return e->s;
+	}
+	return key;
+}
+
+static void inames_free(void)
+{
+	for (uint32_t i = 0; inames_mask && i <= inames_mask; i++)
+		free(inames[i].s);
+	free(inames);
+	inames = NULL;
+	inames_mask = ninames = 0;
+}
+
 static tval *tv_new(arena *a, enum tv_type t)
 {
 	tval *v = arena_alloc(a, sizeof *v);
@@ -85,8 +219,9 @@ void tv_put(tval *o, const char *key, tval *v)
 	if (!o || o->t != TV_OBJ)
 		return;
 	uint32_t h = key_hash(key);
+	key = iname_of(key, h);
 	for (int i = 0; i < o->n; i++)
-		if (o->u.c.hashes[i] == h && strcmp(o->u.c.keys[i], key) == 0) {
+		if (o->u.c.hashes[i] == h && (o->u.c.keys[i] == key || strcmp(o->u.c.keys[i], key) == 0)) {
 			o->u.c.vals[i] = v;
 			return;
 		}
@@ -212,13 +347,13 @@ static const tval *get_hashed(const tval *co, const char *key, uint32_t h)
 			build_index(o);
 		for (uint32_t k = h & o->u.c.idx_mask; o->u.c.idx[k]; k = (k + 1) & o->u.c.idx_mask) {
 			int i = o->u.c.idx[k] - 1;
-			if (o->u.c.hashes[i] == h && strcmp(o->u.c.keys[i], key) == 0)
+			if (o->u.c.hashes[i] == h && (o->u.c.keys[i] == key || strcmp(o->u.c.keys[i], key) == 0))
 				return o->u.c.vals[i];
 		}
 		return NULL;
 	}
 	for (int i = 0; i < co->n; i++)
-		if (co->u.c.hashes[i] == h && strcmp(co->u.c.keys[i], key) == 0)
+		if (co->u.c.hashes[i] == h && (co->u.c.keys[i] == key || strcmp(co->u.c.keys[i], key) == 0))
 			return co->u.c.vals[i];
 	return NULL;
 }
@@ -236,18 +371,23 @@ const char *tv_get_str(const tval *o, const char *key)
 
 /* ---- templates ---- */
 
-enum { TMPL_PATH_HASHED = 6 };
+/* Names of up to this many parts are looked up by their hashes and interned copies; a longer
+ * one's further parts (rare: "a.updated.iso") by tv_get. Two keep an op in 64 bytes: rendering
+ * walks thousands of ops a page, so they should take few cache lines. */
+enum { TMPL_PATH_HASHED = 2 };
 enum op_type { OP_TEXT, OP_VAR, OP_RAW, OP_SECTION, OP_INVERTED, OP_PARTIAL };
 
 struct op {
-	enum op_type t;
-	const char *text; /* OP_TEXT: literal; others: the name */
-	size_t len;
-	char **path;      /* dotted name split; path[0] == "." for the current item */
+	uint8_t t;        /* enum op_type */
+	bool dot;         /* the name is "." (the current item) */
 	int npath;
-	uint32_t hpath[TMPL_PATH_HASHED]; /* key_hash of the first path names */
 	int end;          /* sections: index of the first op after the section */
 	int partial;      /* OP_PARTIAL: template index, resolved after all are parsed */
+	uint32_t hpath[TMPL_PATH_HASHED]; /* key_hash of the first path names */
+	size_t len;
+	const char *text; /* OP_TEXT: literal */
+	char **path;      /* dotted name split; path[0] == "." for the current item */
+	const char *ipath[TMPL_PATH_HASHED]; /* interned copies of the first path names (see key names) */
 };
 
 struct tmpl {
@@ -292,6 +432,7 @@ void tmpl_shutdown(void)
 	free(tmpls);
 	tmpls = NULL;
 	ntmpls = 0;
+	inames_free();
 }
 
 /* Copies literal text dropping each line's leading indentation and empty lines. */
@@ -329,6 +470,7 @@ static int split_path(struct op *op, const char *name, size_t n)
 		op->path = malloc(sizeof(char *));
 		op->path[0] = strdup(".");
 		op->npath = 1;
+		op->dot = true;
 		return 0;
 	}
 	size_t start = 0;
@@ -344,8 +486,10 @@ static int split_path(struct op *op, const char *name, size_t n)
 			}
 			op->path = realloc(op->path, sizeof(char *) * (size_t)(op->npath + 1));
 			op->path[op->npath] = strndup(name + start, i - start);
-			if (op->npath < TMPL_PATH_HASHED)
+			if (op->npath < TMPL_PATH_HASHED) {
 				op->hpath[op->npath] = key_hash(op->path[op->npath]);
+				op->ipath[op->npath] = iname_add(name + start, i - start);
+			}
 			op->npath++;
 			start = i + 1;
 		}
@@ -623,13 +767,13 @@ struct ctx {
 
 static const tval *lookup(const struct ctx *c, const struct op *op)
 {
-	if (op->path[0][0] == '.' && op->path[0][1] == 0)
+	if (op->dot)
 		return c->stack[c->depth - 1];
 	const tval *v = NULL;
 	for (int i = c->depth - 1; i >= 0 && !v; i--)
-		v = get_hashed(c->stack[i], op->path[0], op->hpath[0]);
+		v = get_hashed(c->stack[i], op->ipath[0], op->hpath[0]);
 	for (int k = 1; v && k < op->npath; k++)
-		v = k < TMPL_PATH_HASHED ? get_hashed(v, op->path[k], op->hpath[k]) : tv_get(v, op->path[k]);
+		v = k < TMPL_PATH_HASHED ? get_hashed(v, op->ipath[k], op->hpath[k]) : tv_get(v, op->path[k]);
 	return v;
 }
 
@@ -669,6 +813,18 @@ static void emit(buf *out, const tval *v, bool raw)
 
 static void render_ops(buf *out, const struct tmpl *t, int from, int to, struct ctx *c, int level);
 
+/* buf_add without the call while the buffer has room (most literal text). */
+static inline void out_add(buf *out, const char *s, size_t n)
+{
+	if (!out->err && out->len + n < out->cap) {
+		memcpy(out->p + out->len, s, n);
+		out->len += n;
+		out->p[out->len] = 0;
+	} else {
+		buf_add(out, s, n);
+	}
+}
+
 static void push_render(buf *out, const struct tmpl *t, int from, int to, struct ctx *c, int level,
                         const tval *v)
 {
@@ -684,7 +840,7 @@ static void render_ops(buf *out, const struct tmpl *t, int from, int to, struct 
 	for (int i = from; i < to && !out->err; i++) {
 		const struct op *op = &t->ops[i];
 		switch (op->t) {
-		case OP_TEXT: buf_add(out, op->text, op->len); break;
+		case OP_TEXT: out_add(out, op->text, op->len); break;
 		case OP_VAR: emit(out, lookup(c, op), false); break;
 		case OP_RAW: emit(out, lookup(c, op), true); break;
 		case OP_SECTION: {

@@ -18,8 +18,8 @@
 #include "web/web.h"
 
 struct engage_info {
-	rating_sum *sums;
-	int nsums;
+	rating_sum *mine; /* the visitor's own ratings on the page (counts and sums come with the posts) */
+	int nmine;
 	int64_t *helpful;
 	int nhelpful;
 	bool asker, guide;
@@ -60,12 +60,13 @@ static const char *voter_of(req *r, bool create)
 
 /* ---- the question page ---- */
 
-static const rating_sum *find_sum(const engage_info *ei, const char *type, int64_t id)
+/* The visitor's stars on a post, 0 if none. */
+static int64_t find_mine(const engage_info *ei, const char *type, int64_t id)
 {
-	for (int i = 0; i < ei->nsums; i++)
-		if (ei->sums[i].post_id == id && strcmp(ei->sums[i].post_type, type) == 0)
-			return &ei->sums[i];
-	return NULL;
+	for (int i = 0; i < ei->nmine; i++)
+		if (ei->mine[i].post_id == id && strcmp(ei->mine[i].post_type, type) == 0)
+			return ei->mine[i].mine;
+	return 0;
 }
 
 static bool is_helpful(const engage_info *ei, int64_t id)
@@ -101,16 +102,15 @@ static tval *stars_list(req *r, int64_t mine)
 	return l;
 }
 
-static void rating_ctx(req *r, engage_info *ei, tval *o, const rating_sum *s, const char *action, const char *idp,
-                       const char *what)
+static void rating_ctx(req *r, engage_info *ei, tval *o, int64_t count, int64_t sum, int64_t mine,
+                       const char *action, const char *idp, const char *what)
 {
 	tval *rt = tv_child(o, "rating");
 	tv_str(rt, "action", action);
 	tv_str(rt, "what", what);
 	tv_str(rt, "idp", idp);
-	int64_t count = s ? s->count : 0, mine = s ? s->mine : 0;
-	if (count) {
-		double avg = (double)s->sum / (double)count;
+	if (count > 0) {
+		double avg = (double)sum / (double)count;
 		tv_int(rt, "count", count);
 		tv_str(rt, "avg", arena_printf(r->a, "%.1f", avg));
 		tv_str(rt, "count_label", util_plural(r->a, count, "rating", "ratings"));
@@ -137,8 +137,10 @@ engage_info *engage_question(req *r, dbc *c, const question *q, answer *ans, int
 	user *u = web_user(r);
 	ei->asker = u && q->by.user_id == u->id;
 	ei->guide = web_role(r, ROLE_GUIDE);
-	int rc = rating_for_question(c, r->a, q->id, voter_of(r, false), &ei->sums);
-	ei->nsums = rc > 0 ? rc : 0;
+	/* Counts and sums come with the posts; only a visitor who may have rated is looked up. */
+	const char *voter = voter_of(r, false);
+	int rc = voter ? rating_mine_for_question(c, r->a, q->id, voter, &ei->mine) : 0;
+	ei->nmine = rc > 0 ? rc : 0;
 	rc = helpful_list(c, r->a, q->id, &ei->helpful);
 	ei->nhelpful = rc > 0 ? rc : 0;
 	/* Helpful and accepted answers first, then the rest; each group oldest first. */
@@ -152,7 +154,8 @@ engage_info *engage_question(req *r, dbc *c, const question *q, answer *ans, int
 		ans[j] = x;
 	}
 	char *base = arena_printf(r->a, "/%s/questions/%lld", q->topic_slug, (long long)q->id);
-	rating_ctx(r, ei, qo, find_sum(ei, "question", q->id), arena_printf(r->a, "%s/rate", base), "q", "question");
+	rating_ctx(r, ei, qo, q->rating_count, q->rating_sum, find_mine(ei, "question", q->id),
+	           arena_printf(r->a, "%s/rate", base), "q", "question");
 
 	tval *sb = tv_child(ctx, "updates");
 	tv_str(sb, "action", arena_printf(r->a, "%s/subscribe", base));
@@ -169,8 +172,8 @@ void engage_answer(req *r, engage_info *ei, const question *q, const answer *a, 
 {
 	char *base = arena_printf(r->a, "/%s/questions/%lld/answers/%lld", q->topic_slug, (long long)q->id,
 	                          (long long)a->id);
-	rating_ctx(r, ei, o, find_sum(ei, "answer", a->id), arena_printf(r->a, "%s/rate", base),
-	           arena_printf(r->a, "a%lld", (long long)a->id), "answer");
+	rating_ctx(r, ei, o, a->rating_count, a->rating_sum, find_mine(ei, "answer", a->id),
+	           arena_printf(r->a, "%s/rate", base), arena_printf(r->a, "a%lld", (long long)a->id), "answer");
 	bool h = is_helpful(ei, a->id);
 	tv_bool(o, "helpful", h);
 	if (ei->asker || ei->guide) {

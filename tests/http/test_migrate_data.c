@@ -48,6 +48,21 @@ static void test_copy_sqlite_to_postgres(void **state)
 	r = http_post(c, "/asthma/ask", body);
 	assert_int_equal(r->status, 303);
 	char *url = strdup(r->location);
+	free(tok);
+	free(body);
+	/* A rating: the copy shows the same summary (the posts' rating sums are recounted). */
+	r = http_get(c, url);
+	assert_int_equal(r->status, 200);
+	tok = csrf_of(r);
+	char rate[160];
+	snprintf(rate, sizeof rate, "/asthma/questions/%ld/rate", strtol(strstr(url, "/questions/") + 11, NULL, 10));
+	body = form("csrf", tok, "stars", "4", NULL);
+	r = http_post(c, rate, body);
+	assert_int_equal(r->status, 303);
+	client *other = client_new(&lite); /* a guest who has not rated */
+	r = http_get(other, url);
+	assert_true(has(r, "4.0 out of 5"));
+	client_free(other);
 	client_free(c);
 	free(tok);
 	free(body);
@@ -70,6 +85,8 @@ static void test_copy_sqlite_to_postgres(void **state)
 	assert_int_equal(r->status, 200);
 	assert_true(has(r, "Migrated question with ünïcode — does it survive?"));
 	assert_true(has(r, "&lt;angle&gt;"));
+	assert_true(has(r, "4.0 out of 5"));
+	assert_true(has(r, "(1 rating)"));
 	r = http_get(p, "/hemifacial-spasm");
 	assert_true(has(r, "Hemifacial Spasm"));
 	r = http_get(p, "/search?q=survive");

@@ -144,6 +144,21 @@ static void test_printf_matches_libc(void **state)
 	/* Not handled here: must still be right. */
 	assert_string_equal(arena_printf(a, "%05d|%x|%.3s|%-4s|", 42, 255, "abcdef", "ab"), "00042|ff|abc|ab  |");
 	assert_string_equal(arena_printf(a, "%s=%.2f", "ratio", 0.5), "ratio=0.50");
+	/* Results about the size of the first pass's buffer (256), by literal text, a string or a
+	 * number crossing it: the same as snprintf. */
+	char s[300], w[700];
+	for (int n = 240; n < 270; n++) {
+		memset(s, 'x', (size_t)n);
+		s[n] = 0;
+		snprintf(w, sizeof w, "/%s/%lld", s, 1234567LL);
+		assert_string_equal(arena_printf(a, "/%s/%lld", s, 1234567LL), w);
+#define Y50 "yyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyyy"
+		snprintf(w, sizeof w, Y50 Y50 Y50 Y50 Y50 "%d%s", n, s + 240);
+		assert_string_equal(arena_printf(a, Y50 Y50 Y50 Y50 Y50 "%d%s", n, s + 240), w);
+		/* A conversion it does not handle after a long start. */
+		snprintf(w, sizeof w, "%s|%5d", s, n);
+		assert_string_equal(arena_printf(a, "%s|%5d", s, n), w);
+	}
 	arena_free(a);
 }
 

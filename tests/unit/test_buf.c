@@ -142,6 +142,34 @@ static void test_html(void **state)
 	buf_html(&b, "", 0);
 	buf_html(&b, "&&", 2);
 	assert_string_equal(b.p, "caf\xC3\xA9 &amp; &amp;&amp;");
+
+	/* Text without specials is skipped 8 bytes at a time: each special at each position of
+	 * strings of every length up to 40 (and bytes just beside them: %, =, ;, ?, 0x80, 0xFF)
+	 * is still escaped, and the bytes past the length are never read. */
+	const char specials[] = "&<>\"'%=;?\x80\xFF";
+	for (size_t n = 1; n <= 40; n++)
+		for (size_t at = 0; at < n; at++)
+			for (const char *sp = specials; *sp; sp++) {
+				char in[48], want[320];
+				memset(in, 'x', n);
+				in[at] = *sp;
+				in[n] = '&'; /* beyond the length: not part of the text */
+				size_t w = 0;
+				for (size_t i = 0; i < n; i++) {
+					const char *r = in[i] == '&' ? "&amp;" : in[i] == '<' ? "&lt;" : in[i] == '>' ? "&gt;"
+					              : in[i] == '"' ? "&quot;" : in[i] == '\'' ? "&#39;" : NULL;
+					if (r) {
+						memcpy(want + w, r, strlen(r));
+						w += strlen(r);
+					} else {
+						want[w++] = in[i];
+					}
+				}
+				want[w] = 0;
+				buf_init(&b, *state, 0, 0);
+				buf_html(&b, in, n);
+				assert_string_equal(b.p, want);
+			}
 }
 
 static void test_urlenc(void **state)

@@ -12,9 +12,11 @@
 #include <unistd.h>
 
 #include "core/util.h"
+#include "model/account_data.h"
 #include "model/answer.h"
 #include "model/draft.h"
 #include "model/question.h"
+#include "model/rating.h"
 #include "model/search.h"
 #include "model/session.h"
 #include "model/topic.h"
@@ -501,6 +503,71 @@ static void test_search_never_fails(void **state)
 	}
 }
 
+/* Questions and answers carry their rating count and sum (triggers on ratings): set by a
+ * rating, changed by a changed rating, taken back with a deleted account's ratings. */
+static void test_rating_sums(void **state)
+{
+	int64_t qid = ask(make_topic("rating-topic"), "Which peak flow meter do you use?", "Asking for a friend.", 0);
+	int64_t a1 = reply(qid, "A cheap one works."), a2 = reply(qid, "The one from the clinic.");
+	int64_t carol = user_create(fx.c, fx.a, "carol", "carol@example.org", "yet another long password", ROLE_MEMBER,
+	                            "Carol", NULL, NULL);
+	assert_true(carol > 0);
+	const char *cv = arena_printf(fx.a, "u:%lld", (long long)carol);
+	assert_int_equal(rating_set(fx.c, "question", qid, cv, NULL, 1, 4), 1);
+	assert_int_equal(rating_set(fx.c, "question", qid, "g:someone", "h", 1, 2), 1);
+	assert_int_equal(rating_set(fx.c, "answer", a1, cv, NULL, 1, 5), 1);
+	assert_int_equal(rating_set(fx.c, "answer", a1, "g:someone", "h", 1, 3), 1);
+	question q = getq(qid);
+	assert_int_equal(q.rating_count, 2);
+	assert_int_equal(q.rating_sum, 6);
+	answer *l;
+	assert_int_equal(answer_list_shown(fx.c, fx.a, qid, &l), 2);
+	assert_true(l[0].id == a1 && l[1].id == a2);
+	assert_int_equal(l[0].rating_count, 2);
+	assert_int_equal(l[0].rating_sum, 8);
+	assert_int_equal(l[1].rating_count, 0);
+	assert_int_equal(l[1].rating_sum, 0);
+	/* A changed rating replaces the earlier stars. */
+	assert_int_equal(rating_set(fx.c, "question", qid, cv, NULL, 1, 1), 1);
+	q = getq(qid);
+	assert_int_equal(q.rating_count, 2);
+	assert_int_equal(q.rating_sum, 3);
+	/* The same as summing the ratings themselves. */
+	rating_sum *s;
+	int n = rating_for_question(fx.c, fx.a, qid, cv, &s);
+	assert_int_equal(n, 2);
+	for (int i = 0; i < n; i++) {
+		bool isq = strcmp(s[i].post_type, "question") == 0;
+		assert_int_equal(s[i].count, isq ? q.rating_count : l[0].rating_count);
+		assert_int_equal(s[i].sum, isq ? q.rating_sum : l[0].rating_sum);
+	}
+	/* Only the voter's own stars. */
+	assert_int_equal(rating_mine_for_question(fx.c, fx.a, qid, cv, &s), 2);
+	for (int i = 0; i < 2; i++) {
+		assert_int_equal(s[i].count, 0);
+		assert_int_equal(s[i].mine, strcmp(s[i].post_type, "question") == 0 ? 1 : 5);
+	}
+	assert_int_equal(rating_mine_for_question(fx.c, fx.a, qid, "g:nobody", &s), 0);
+	/* A deleted account's ratings are taken off the sums. */
+	assert_true(account_delete(fx.c, carol, false) >= 0);
+	q = getq(qid);
+	assert_int_equal(q.rating_count, 1);
+	assert_int_equal(q.rating_sum, 2);
+	assert_int_equal(answer_list_shown(fx.c, fx.a, qid, &l), 2);
+	assert_int_equal(l[0].rating_count, 1);
+	assert_int_equal(l[0].rating_sum, 3);
+	/* rating_recount (after migrate-data) sets them from the ratings. */
+	static const dbq q_spoil = {"UPDATE answers SET rating_count = 7, rating_sum = 9", NULL};
+	assert_true(db_exec(fx.c, &q_spoil, DBNOP) >= 0);
+	assert_int_equal(rating_recount(fx.c), 0);
+	assert_int_equal(answer_list_shown(fx.c, fx.a, qid, &l), 2);
+	assert_int_equal(l[0].rating_count, 1);
+	assert_int_equal(l[0].rating_sum, 3);
+	assert_int_equal(l[1].rating_count, 0);
+	assert_int_equal(l[1].rating_sum, 0);
+	assert_int_equal(getq(qid).rating_sum, 2);
+}
+
 int main(void)
 {
 	if (sodium_init() < 0)
@@ -519,6 +586,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_search, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_pages, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_search_never_fails, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_rating_sums, setup, teardown),
 	};
 	return cmocka_run_group_tests_name("models", tests, group_setup, group_teardown);
 }

@@ -100,6 +100,43 @@ static void test_raw_html_rule(void **state)
 	assert_null(tv_get(o, "none_html"));
 }
 
+/* Names a template uses are interned and literal keys remembered, so a lookup usually compares
+ * pointers; keys that are not (built at run time, put before the template was added, or another
+ * name with the same hash) must still be found by their text, and only by it. */
+static void test_key_matching(void **state)
+{
+	arena *a = *state;
+	/* Put before any template names them, from run-time strings. */
+	tval *o = tv_obj(a);
+	tv_str(o, arena_strdup(a, "title"), "T");
+	tv_str(o, "liquid", "L"); /* "liquid" and "costarring" have the same FNV-1a hash */
+	assert_string_equal(render(a, "{{title}}|{{liquid}}|{{costarring}}", o), "T|L|");
+	/* Put after: a literal (interned on first sight), the same literal again, a run-time copy. */
+	tval *p = tv_obj(a);
+	for (int i = 0; i < 3; i++) {
+		tv_str(p, "costarring", "C");
+		tv_str(p, arena_strdup(a, "title"), i == 2 ? "U" : "x");
+		tv_int(tv_push(tv_childlist(p, arena_strdup(a, "items"))), "n", i);
+	}
+	assert_string_equal(render(a, "{{title}}|{{liquid}}|{{costarring}}", p), "U||C");
+	/* The same name put twice under different pointers is one key, the last value wins. */
+	tv_str(p, "title", "V");
+	assert_string_equal(render(a, "{{title}}{{#items}}{{n}}{{/items}}", p), "V2");
+	assert_string_equal(tv_get_str(p, arena_strdup(a, "costarring")), "C");
+	assert_null(tv_get(p, "liquid"));
+	/* Objects large enough to be indexed, found by either key. */
+	tval *big = tv_obj(a);
+	char k[16];
+	for (int i = 0; i < 40; i++) {
+		snprintf(k, sizeof k, "k%d", i);
+		tv_int(big, arena_strdup(a, k), i);
+	}
+	tv_str(big, "costarring", "C");
+	assert_string_equal(render(a, "{{k0}}{{k39}}{{costarring}}[{{liquid}}]", big), "039C[]");
+	tv_str(big, "liquid", "L");
+	assert_string_equal(render(a, "{{costarring}}{{liquid}}", big), "CL");
+}
+
 static void test_parse_errors(void **state)
 {
 	refuse("{{{raw}}}", "_html");
@@ -357,6 +394,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_many_keys, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_dot_in_string_lists, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_partials, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_key_matching, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_failed_add_not_registered, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_ints_bools_comments, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_compaction, setup, teardown),
