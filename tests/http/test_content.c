@@ -278,6 +278,19 @@ static void test_search_lay_words(void **state)
 	assert_true(has(r, "<mark>Cozaar</mark>"));
 	free(q);
 
+	/* A phrase of the vocabulary matches its words side by side only (on PostgreSQL through
+	 * the pair lexemes of migration 143, on SQLite through FTS5 phrases). */
+	q = ask(c, "blepharospasm", "Quoxelby drops: is my eye twitching from them?",
+	        "Since the quoxelby drops my left eye twitching lasts all evening.");
+	free(q);
+	q = ask(c, "blepharospasm", "Quoxelby drops and my hands",
+	        "After the quoxelby drops in one eye I noticed twitching in my hands.");
+	free(q);
+	r = http_get(c, "/search?q=eye+twitching+quoxelby");
+	assert_true(has(r, "1 result"));
+	assert_true(has(r, "Quoxelby drops: is my eye twitching from them?"));
+	assert_false(has(r, "Quoxelby drops and my hands"));
+
 	/* Ranking: a title match comes before a body-only match. */
 	q = ask(c, "asthma", "Any tips for a zyxwovel problem?", "This is the question body with nothing special in it.");
 	free(q);
