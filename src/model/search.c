@@ -1,6 +1,7 @@
 /* search.c: query building with vocabulary expansion, ranked search with highlighted snippets. */
 #include "model/search.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "core/buf.h"
@@ -244,19 +245,14 @@ static const dbq q_search = {
 	" q.answer_count, q.created_at, p.aid, (SELECT count(*) FROM f) "
 	"FROM p JOIN questions q ON q.id = p.qid JOIN topics t ON t.id = q.topic_id "
 	"ORDER BY p.score, p.qid DESC",
-	/* PostgreSQL: the candidates match $7, the query with phrases as pair lexemes (GIN finds
-	 * them without reading rows); where that is looser than the phrase ($8 = 1) the rows found
-	 * are checked against the exact query $1. The rows' tsvectors are ranked after the LIMIT, so
-	 * only the candidates are read for it. */
+	/* PostgreSQL: the candidates were chosen first (pg_candidates): question ids $7, answer
+	 * ids $8; their vectors are ranked here. */
 	"WITH m AS ("
-	" SELECT c.id AS qid, 0::bigint AS aid, ts_rank(c.search, to_tsquery('english', $1)) AS score FROM"
-	"  (SELECT q.id, q.search FROM questions q WHERE q.search @@ $7::tsquery"
-	"   AND ($8 = 0 OR ts_match_vq(q.search, to_tsquery('english', $1))) ORDER BY q.id DESC LIMIT $5) c"
+	" SELECT s.id AS qid, 0::bigint AS aid, ts_rank(s.search, to_tsquery('english', $1)) AS score"
+	"  FROM question_search s WHERE s.id = ANY($7::bigint[])"
 	" UNION ALL"
-	" SELECT c.question_id, c.id, ts_rank(c.search, to_tsquery('english', $1)) * 0.6 FROM"
-	"  (SELECT a.id, a.question_id, a.search FROM answers a WHERE a.search @@ $7::tsquery"
-	"   AND ($8 = 0 OR ts_match_vq(a.search, to_tsquery('english', $1))) AND a.status = 'published'"
-	"   ORDER BY a.id DESC LIMIT $5) c),"
+	" SELECT s.question_id, s.id, ts_rank(s.search, to_tsquery('english', $1)) * 0.6"
+	"  FROM answer_search s WHERE s.id = ANY($8::bigint[])),"
 	" b AS (SELECT DISTINCT ON (qid) qid, aid, score FROM m ORDER BY qid, score DESC, aid)"
 	"SELECT q.id, t.slug, t.name, q.slug, q.title, "
 	" ts_headline('english', CASE WHEN b.aid > 0 THEN (SELECT body_md FROM answers WHERE id = b.aid)"
@@ -276,15 +272,13 @@ static const dbq q_count = {
 	"SELECT count(*) FROM m JOIN questions q INDEXED BY questions_state ON q.id = m.qid "
 	"WHERE q.status = 'published' AND ($2 = '' OR q.topic_id = (SELECT id FROM topics WHERE slug = $2)) "
 	"AND (q.members_only = 0 OR $4 = 1)",
-	"WITH m AS ("
-	" (SELECT q.id AS qid FROM questions q WHERE q.search @@ $5::tsquery"
-	"  AND ($6 = 0 OR ts_match_vq(q.search, to_tsquery('english', $1))) ORDER BY q.id DESC LIMIT $3)"
-	" UNION"
-	" (SELECT a.question_id FROM answers a WHERE a.search @@ $5::tsquery"
-	"  AND ($6 = 0 OR ts_match_vq(a.search, to_tsquery('english', $1))) AND a.status = 'published'"
-	"  ORDER BY a.id DESC LIMIT $3))"
+	NULL};
+static const dbq q_count_pg = {
+	"SELECT 0",
+	"WITH m AS (SELECT id AS qid FROM question_search WHERE id = ANY($1::bigint[])"
+	" UNION SELECT question_id FROM answer_search WHERE id = ANY($2::bigint[]))"
 	"SELECT count(*) FROM m JOIN questions q ON q.id = m.qid JOIN topics t ON t.id = q.topic_id "
-	"WHERE q.status = 'published' AND ($2 = '' OR t.slug = $2) AND (q.members_only = 0 OR $4 = 1)"};
+	"WHERE q.status = 'published' AND ($3 = '' OR t.slug = $3) AND (q.members_only = 0 OR $4 = 1)"};
 
 static void read_hits(const dbrows *r, int n, search_hit *out)
 {
@@ -336,21 +330,115 @@ static int pg_match(dbc *c, arena *a, const char *fts, const char **pairs, int *
 	return 0;
 }
 
+/* PostgreSQL chooses the candidates itself, in steps whose plans it fixes: the planner cannot tell
+ * how common the words are, and a wrong guess cost seconds either way (walking a million rows for
+ * a word found once, or a bitmap of a hundred thousand rows for a common one).
+ * 1. The newest PG_PROBE rows are checked one by one, newest first (the vectors inline in the
+ *    narrow tables of migration 143). A common word finds its candidates here.
+ * 2. Too few, but as many as the probe found mean the rest lie within PG_WALK more rows: the walk
+ *    goes on through those.
+ * 3. Whatever is still missing comes from the GIN index over the older rows: a bitmap, cheap
+ *    because the words are rare there.
+ * At most PG_CANDIDATES ids, newest first (PostgreSQL checks a row's vector more slowly than FTS5
+ * walks its index, so it ranks fewer than SQLite's SEARCH_CANDIDATES). */
+enum { PG_CANDIDATES = 1000, PG_PROBE = 4000, PG_WALK = 16000 };
+
+/* $1 the query with pair lexemes, $2 the typed query, $3 also check $2, ids in ($4, $5], $6 rows. */
+#define PG_CHECK(where) \
+	where " AND ($3 = 0 OR ts_match_vq(search, to_tsquery('english', $2))) AND id > $4 AND id <= $5 " \
+	      "ORDER BY id DESC LIMIT $6"
+static const dbq q_pg_top[2] = {{"SELECT 0", "SELECT COALESCE(max(id), 0) FROM question_search"},
+                                {"SELECT 0", "SELECT COALESCE(max(id), 0) FROM answer_search"}};
+/* One row after another: ts_match_vq is no index operator, so the plan walks the primary key. */
+static const dbq q_pg_walk[2] = {
+	{"SELECT 0", PG_CHECK("SELECT id FROM question_search WHERE ts_match_vq(search, $1::tsquery)")},
+	{"SELECT 0", PG_CHECK("SELECT id FROM answer_search WHERE ts_match_vq(search, $1::tsquery)")}};
+/* The GIN index (with index scans and sequential scans switched off around it). */
+static const dbq q_pg_bitmap[2] = {{"SELECT 0", PG_CHECK("SELECT id FROM question_search WHERE search @@ $1::tsquery")},
+                                   {"SELECT 0", PG_CHECK("SELECT id FROM answer_search WHERE search @@ $1::tsquery")}};
+
+/* Appends the ids of rows ids in (lo, hi] that match, at most want; returns how many or < 0. */
+static int pg_step(dbc *c, arena *a, const dbq *q, const char *pairs, const char *fts, int loose, int64_t lo,
+                   int64_t hi, int want, buf *ids)
+{
+	dbrows r;
+	int rc = planned(c, q, DBP(dbs(pairs), dbs(fts), dbi(loose), dbi(lo), dbi(hi), dbi(want)), a, &r);
+	for (int i = 0; i < rc; i++) {
+		char num[24];
+		snprintf(num, sizeof num, "%s%lld", ids->len > 1 ? "," : "", (long long)db_int(&r, i, 0));
+		buf_puts(ids, num);
+	}
+	return rc;
+}
+
+/* The candidates of one table (answers or questions) as an array literal in *out. */
+static int pg_candidates(dbc *c, arena *a, bool answers, const char *pairs, const char *fts, int loose,
+                         const char **out)
+{
+	buf ids;
+	buf_init(&ids, a, 1024, 32 * PG_CANDIDATES);
+	buf_putc(&ids, '{');
+	int rc;
+	int64_t hi = db_scalar(c, &q_pg_top[answers], NULL, 0, 0, &rc);
+	int64_t lo = hi > PG_PROBE ? hi - PG_PROBE : 0;
+	int got = rc < 0 ? rc : pg_step(c, a, &q_pg_walk[answers], pairs, fts, loose, lo, hi, PG_CANDIDATES, &ids);
+	if (got >= 0 && got < PG_CANDIDATES && lo > 0 && got > 0 &&
+	    (int64_t)(PG_CANDIDATES - got) * PG_PROBE / got <= PG_WALK) {
+		int64_t next = lo > PG_WALK ? lo - PG_WALK : 0;
+		rc = pg_step(c, a, &q_pg_walk[answers], pairs, fts, loose, next, lo, PG_CANDIDATES - got, &ids);
+		got = rc < 0 ? rc : got + rc;
+		lo = next;
+	}
+	if (got >= 0 && got < PG_CANDIDATES && lo > 0) {
+		rc = db_script(c, "SET enable_indexscan = off; SET enable_seqscan = off");
+		if (rc >= 0)
+			rc = pg_step(c, a, &q_pg_bitmap[answers], pairs, fts, loose, 0, lo, PG_CANDIDATES - got, &ids);
+		int rrc = db_script(c, "RESET enable_indexscan; RESET enable_seqscan");
+		got = rc < 0 ? rc : rrc < 0 ? rrc : got + rc;
+	}
+	buf_putc(&ids, '}');
+	if (got < 0)
+		return got;
+	if (ids.err)
+		return DB_ERR;
+	*out = ids.p;
+	return got;
+}
+
+/* Everything a search statement needs besides the text: the PostgreSQL query with pairs and the
+ * candidates of both tables (SQLite finds its own). */
+struct matching {
+	const char *pairs;
+	int loose;
+	const char *qids, *aids;
+};
+
+static int prepare_match(dbc *c, arena *a, const char *fts, bool with_answers, struct matching *m)
+{
+	m->qids = m->aids = "{}";
+	int rc = pg_match(c, a, fts, &m->pairs, &m->loose);
+	if (rc < 0 || !db_conn_is_postgres(c) || !*m->pairs)
+		return rc;
+	rc = pg_candidates(c, a, false, m->pairs, fts, m->loose, &m->qids);
+	if (rc >= 0 && with_answers)
+		rc = pg_candidates(c, a, true, m->pairs, fts, m->loose, &m->aids);
+	return rc < 0 ? rc : 0;
+}
+
 static int run(dbc *c, arena *a, const char *fts, const char *topic, int limit, int offset, bool members,
                search_hit **out, int64_t *total)
 {
-	const char *pairs;
-	int loose;
-	int rc = pg_match(c, a, fts, &pairs, &loose);
+	struct matching m;
+	int rc = prepare_match(c, a, fts, true, &m);
 	if (rc < 0)
 		return rc;
-	if (!*pairs) /* nothing but stop words: PostgreSQL's query is empty */
+	if (!*m.pairs) /* nothing but stop words: PostgreSQL's query is empty */
 		return 0;
 	dbrows r;
 	rc = planned(c, &q_search,
-	              DBP(dbs(fts), dbs(topic), dbi(limit), dbi(offset), dbi(SEARCH_CANDIDATES), dbi(members), dbs(pairs),
-	                  dbi(loose)),
-	              a, &r);
+	             DBP(dbs(fts), dbs(topic), dbi(limit), dbi(offset), dbi(SEARCH_CANDIDATES), dbi(members), dbs(m.qids),
+	                 dbs(m.aids)),
+	             a, &r);
 	if (rc < 0)
 		return rc;
 	*out = ARENA_ARRAY(a, search_hit, rc);
@@ -359,8 +447,9 @@ static int run(dbc *c, arena *a, const char *fts, const char *topic, int limit, 
 		*total = db_int(&r, 0, 9);
 	} else if (offset > 0) {
 		dbrows n;
-		int crc = planned(c, &q_count,
-		                  DBP(dbs(fts), dbs(topic), dbi(SEARCH_CANDIDATES), dbi(members), dbs(pairs), dbi(loose)), a, &n);
+		int crc = db_conn_is_postgres(c)
+		              ? db_query(c, &q_count_pg, DBP(dbs(m.qids), dbs(m.aids), dbs(topic), dbi(members)), a, &n)
+		              : db_query(c, &q_count, DBP(dbs(fts), dbs(topic), dbi(SEARCH_CANDIDATES), dbi(members)), a, &n);
 		if (crc < 0)
 			return crc;
 		*total = crc > 0 ? db_int(&n, 0, 0) : 0;
@@ -459,9 +548,8 @@ static const dbq q_similar = {
 	"JOIN questions q ON q.id = m.qid JOIN topics t ON t.id = q.topic_id "
 	"WHERE q.status = 'published' AND q.id <> $2 ORDER BY m.score, q.id DESC LIMIT $3",
 	"SELECT q.id, t.slug, t.name, q.slug, q.title, '', q.answer_count, q.created_at, 0 FROM "
-	"(SELECT c.id AS qid, ts_rank(c.search, to_tsquery('english', $1)) AS score FROM "
-	" (SELECT id, search FROM questions WHERE search @@ $5::tsquery "
-	"  AND ($6 = 0 OR ts_match_vq(search, to_tsquery('english', $1))) ORDER BY id DESC LIMIT $4) c) m "
+	"(SELECT id AS qid, ts_rank(search, to_tsquery('english', $1)) AS score FROM question_search "
+	" WHERE id = ANY($5::bigint[])) m "
 	"JOIN questions q ON q.id = m.qid JOIN topics t ON t.id = q.topic_id "
 	"WHERE q.status = 'published' AND q.id <> $2 ORDER BY m.score DESC, q.id DESC LIMIT $3"};
 
@@ -498,14 +586,13 @@ int search_similar(dbc *c, arena *a, const char *text, int64_t exclude_id, int l
 	char *fts = search_query(a, vocab_builtin(), b.p, true, db_conn_is_postgres(c));
 	if (!*fts)
 		return 0;
-	const char *pairs;
-	int loose;
-	int rc = pg_match(c, a, fts, &pairs, &loose);
-	if (rc < 0 || !*pairs)
+	struct matching m;
+	int rc = prepare_match(c, a, fts, false, &m);
+	if (rc < 0 || !*m.pairs)
 		return rc;
 	dbrows r;
-	rc = planned(c, &q_similar, DBP(dbs(fts), dbi(exclude_id), dbi(limit), dbi(SEARCH_CANDIDATES), dbs(pairs), dbi(loose)),
-	              a, &r);
+	rc = planned(c, &q_similar, DBP(dbs(fts), dbi(exclude_id), dbi(limit), dbi(SEARCH_CANDIDATES), dbs(m.qids)), a,
+	             &r);
 	if (rc < 0)
 		return rc;
 	*out = ARENA_ARRAY(a, search_hit, rc);

@@ -367,7 +367,7 @@ static void test_schema_and_search(void **state)
 	static const dbq q_search = {
 		"SELECT q.id FROM questions_fts JOIN questions q ON q.id = questions_fts.rowid "
 		"WHERE questions_fts MATCH $1",
-		"SELECT id FROM questions WHERE search @@ plainto_tsquery('english', $1)"};
+		"SELECT id FROM question_search WHERE search @@ plainto_tsquery('english', $1)"};
 	int rc;
 	assert_int_equal(db_scalar(f->c, &q_search, DBP(dbs("sleeping")), -1, &rc), qid);
 	assert_int_equal(db_scalar(f->c, &q_search, DBP(dbs("surgery")), -1, &rc), qid);
@@ -380,6 +380,50 @@ static void test_schema_and_search(void **state)
 	static const dbq q_owner = {"SELECT user_id FROM questions WHERE id = $1", NULL};
 	assert_int_equal(db_query(f->c, &q_owner, DBP(dbi(qid)), f->a, &r), 1);
 	assert_true(db_isnull(&r, 0, 0));
+
+	/* An answer's words are searchable while it is published: on PostgreSQL answer_search follows
+	 * its text, status and question (migration 143); SQLite's answers_fts follows the text and the
+	 * search joins the status. */
+	static const dbq q_answer = {
+		"INSERT INTO answers (question_id, body_md, body_html, created_at, terms_accepted_at, status) "
+		"VALUES ($1, $2, $2, 3, 3, $3) RETURNING id",
+		NULL};
+	static const dbq q_found = {
+		"SELECT a.id FROM answers_fts JOIN answers a ON a.id = answers_fts.rowid "
+		"WHERE answers_fts MATCH $1 AND a.status = 'published'",
+		"SELECT id FROM answer_search WHERE search @@ to_tsquery('english', $1)"};
+	static const dbq q_status = {"UPDATE answers SET status = $2 WHERE id = $1", NULL};
+	static const dbq q_body = {"UPDATE answers SET body_md = $2 WHERE id = $1", NULL};
+	static const dbq q_del_answer = {"DELETE FROM answers WHERE id = $1", NULL};
+	assert_int_equal(db_query(f->c, &q_answer, DBP(dbi(qid), dbs("Melatonin helped my blood pressure."), dbs("published")),
+	                          f->a, &r),
+	                 1);
+	int64_t aid = db_int(&r, 0, 0);
+	bool pg = db_conn_is_postgres(f->c);
+	const char *phrase = pg ? "blood <-> pressure" : "\"blood pressure\"";
+	assert_int_equal(db_scalar(f->c, &q_found, DBP(dbs("melatonin")), -1, &rc), aid);
+	assert_int_equal(db_scalar(f->c, &q_found, DBP(dbs(phrase)), -1, &rc), aid);
+	if (pg) {
+		/* The pair lexeme of two neighbouring words is there too. */
+		static const dbq q_pair = {"SELECT 0", "SELECT id FROM answer_search WHERE search @@ 'blood_pressur'::tsquery"};
+		assert_int_equal(db_scalar(f->c, &q_pair, NULL, 0, -1, &rc), aid);
+	}
+	assert_int_equal(db_exec(f->c, &q_status, DBP(dbi(aid), dbs("hidden"))), 1);
+	assert_int_equal(db_scalar(f->c, &q_found, DBP(dbs("melatonin")), -1, &rc), -1);
+	assert_int_equal(db_exec(f->c, &q_status, DBP(dbi(aid), dbs("published"))), 1);
+	assert_int_equal(db_scalar(f->c, &q_found, DBP(dbs("melatonin")), -1, &rc), aid);
+	assert_int_equal(db_exec(f->c, &q_body, DBP(dbi(aid), dbs("Valerian tea instead."))), 1);
+	assert_int_equal(db_scalar(f->c, &q_found, DBP(dbs("melatonin")), -1, &rc), -1);
+	assert_int_equal(db_scalar(f->c, &q_found, DBP(dbs("valerian")), -1, &rc), aid);
+	assert_int_equal(db_exec(f->c, &q_del_answer, DBP(dbi(aid))), 1);
+	assert_int_equal(db_scalar(f->c, &q_found, DBP(dbs("valerian")), -1, &rc), -1);
+	/* A held answer is not found until it is published. */
+	assert_int_equal(db_query(f->c, &q_answer, DBP(dbi(qid), dbs("Chamomile works for me."), dbs("held")), f->a, &r), 1);
+	aid = db_int(&r, 0, 0);
+	assert_int_equal(db_scalar(f->c, &q_found, DBP(dbs("chamomile")), -1, &rc), -1);
+	assert_int_equal(db_exec(f->c, &q_status, DBP(dbi(aid), dbs("published"))), 1);
+	assert_int_equal(db_scalar(f->c, &q_found, DBP(dbs("chamomile")), -1, &rc), aid);
+	assert_true(rc >= 0);
 }
 
 static void test_constraints(void **state)
