@@ -140,6 +140,35 @@ static void list_questions(req *r, dbc *c, int64_t topic_id)
 	api_send(r, 200, api_list(items, next));
 }
 
+/* Reads "pii_ok" (true: post personal details as they are, as the form's tick box does). */
+static void pii_arg(json_t *body, ferrs *e)
+{
+	json_t *pii = json_object_get(body, "pii_ok");
+	if (pii && !json_is_boolean(pii) && !json_is_null(pii))
+		ferr(e, "pii_ok", "pii_ok must be true or false.");
+}
+
+static void pii_take(req *r, json_t *body)
+{
+	if (json_is_true(json_object_get(body, "pii_ok")))
+		kv_add(r->a, &r->form, "pii_ok", "1", 1);
+}
+
+/* Answers a post that was written: 201 when it is public, 202 when it waits for a moderator
+ * (status "held"; no Location, as only the author and moderators can see it). With crisis
+ * language the body also gives help_url, the page of urgent help the form shows. */
+static void send_post(req *r, json_t *o, const post_verdict *v, const char *public_url, const char *location)
+{
+	bool held = strcmp(v->status, "held") == 0;
+	json_object_set_new(o, "status", json_string(v->status));
+	if (v->crisis)
+		json_object_set_new(o, "help_url", json_string(arena_printf(r->a, "%s%s", APP(r)->cfg->base_url,
+		                                                            safety_help_url(r, held ? NULL : public_url))));
+	api_send(r, held ? 202 : 201, o);
+	if (!held)
+		res_header(r, "Location", location);
+}
+
 static void create_question(req *r, dbc *c, const topic *t)
 {
 	json_t *body = api_body(r);
@@ -155,12 +184,23 @@ static void create_question(req *r, dbc *c, const topic *t)
 	json_t *mo = json_object_get(body, "members_only");
 	if (mo && !json_is_boolean(mo) && !json_is_null(mo))
 		ferr(&e, "members_only", "members_only must be true or false.");
+	pii_arg(body, &e);
 	if (e.n) {
 		api_errors(r, &e);
 		return;
 	}
+	/* Then the ask form's safety checks (links, personal details, rate limit, spam, crisis
+	 * language): what the form refuses is refused, what it holds is held. */
+	pii_take(r, body);
+	post_verdict v;
+	int st = safety_check_post(r, c, &e, "question", 0, title, md, &v);
+	if (st) {
+		api_refused(r, st, &e, &v);
+		return;
+	}
 	user *u = web_user(r);
 	question_new n = {
+		.status = v.status,
 		.topic_id = t->id,
 		.user_id = u->id,
 		.guest_name = "",
@@ -168,8 +208,16 @@ static void create_question(req *r, dbc *c, const topic *t)
 		.members_only = json_is_true(mo),
 		.title = title,
 		.body_md = md,
+		.also = &v.writes,
+		.then = safety_note_tx,
+		.then_ctx = &v,
 	};
 	int64_t id = question_create(c, r->a, &n);
+	if (id == DB_OVER) {
+		ferr(&e, NULL, v.over_msg);
+		api_refused(r, 429, &e, &v);
+		return;
+	}
 	if (id < 0) {
 		api_db_error(r, (int)id);
 		return;
@@ -180,8 +228,8 @@ static void create_question(req *r, dbc *c, const topic *t)
 		api_db_error(r, rc < 0 ? rc : DB_ERR);
 		return;
 	}
-	api_send(r, 201, j_question(r, &q, true));
-	res_header(r, "Location", arena_printf(r->a, "/api/v1/questions/%lld", (long long)id));
+	send_post(r, j_question(r, &q, true), &v, web_question_url(r, q.topic_slug, q.id, q.slug),
+	          arena_printf(r->a, "/api/v1/questions/%lld", (long long)id));
 }
 
 void api_topic_questions(req *r)
@@ -246,16 +294,33 @@ void api_question(req *r)
 
 static void create_answer(req *r, dbc *c, const question *q)
 {
-	if (!api_body(r))
+	json_t *body = api_body(r);
+	if (!body)
 		return;
 	ferrs e = {0};
 	const char *md = web_text(r, &e, "body", "Body", ABODY_MIN, ABODY_MAX);
+	pii_arg(body, &e);
 	if (e.n) {
 		api_errors(r, &e);
 		return;
 	}
-	answer_new n = {.question_id = q->id, .user_id = web_user(r)->id, .guest_name = "", .body_md = md};
+	/* The answer form's safety checks (a locked question, links, personal details, rate
+	 * limit, spam, crisis language). */
+	pii_take(r, body);
+	post_verdict v;
+	int st = safety_check_post(r, c, &e, "answer", q->id, NULL, md, &v);
+	if (st) {
+		api_refused(r, st, &e, &v);
+		return;
+	}
+	answer_new n = {.status = v.status, .question_id = q->id, .user_id = web_user(r)->id, .guest_name = "",
+	                .body_md = md, .also = &v.writes, .then = safety_note_tx, .then_ctx = &v};
 	int64_t id = answer_create(c, r->a, &n);
+	if (id == DB_OVER) {
+		ferr(&e, NULL, v.over_msg);
+		api_refused(r, 429, &e, &v);
+		return;
+	}
 	if (id < 0) {
 		api_db_error(r, (int)id);
 		return;
@@ -266,8 +331,9 @@ static void create_answer(req *r, dbc *c, const question *q)
 		api_db_error(r, rc < 0 ? rc : DB_ERR);
 		return;
 	}
-	api_send(r, 201, j_answer(r, &a));
-	res_header(r, "Location", arena_printf(r->a, "/api/v1/questions/%lld/answers", (long long)q->id));
+	send_post(r, j_answer(r, &a), &v,
+	          arena_printf(r->a, "%s#answer-%lld", web_question_url(r, q->topic_slug, q->id, q->slug), (long long)id),
+	          arena_printf(r->a, "/api/v1/questions/%lld/answers", (long long)q->id));
 }
 
 void api_answers(req *r)

@@ -14,6 +14,7 @@
 #include "model/author.h"
 #include "model/question.h"
 #include "model/topic.h"
+#include "web/safety.h"
 #include "web/web.h"
 
 enum {
@@ -31,6 +32,10 @@ void api_error(req *r, int status, const char *code, const char *msg, const char
 /* 422 with the first error as the error object and every error under "errors". */
 void api_errors(req *r, const ferrs *e);
 void api_db_error(req *r, int rc);
+/* A post that safety_check_post (or its write, DB_OVER) turned away, the API way: status is
+ * what the form would answer (403 locked, 422 refused or personal details to confirm, 429 rate
+ * limit with Retry-After, 503), with the form's message and field from e. */
+void api_refused(req *r, int status, const ferrs *e, const post_verdict *v);
 /* This thread's connection; NULL after answering 503. */
 dbc *api_db(req *r);
 /* Reads "Authorization: Bearer cc_…" when present (it replaces any cookie identity).

@@ -87,6 +87,22 @@ void api_db_error(req *r, int rc)
 		api_error(r, 500, "db_error", "The database failed. Nothing was changed.", NULL);
 }
 
+void api_refused(req *r, int status, const ferrs *e, const post_verdict *v)
+{
+	const char *msg = e->n ? e->v[0].msg : "This post could not be accepted.";
+	const char *field = e->n ? e->v[0].field : NULL;
+	const char *code = status == 429   ? "rate_limited"
+	                   : status == 403 ? "locked"
+	                   : status == 503 ? "db_unavailable"
+	                   : field && strcmp(field, "pii_ok") == 0 ? "personal_details"
+	                                                           : "refused";
+	api_error(r, status, code, msg, field);
+	if (status == 429)
+		res_header(r, "Retry-After", arena_printf(r->a, "%d", v->retry_after > 0 ? v->retry_after : 60));
+	else if (status == 503)
+		res_header(r, "Retry-After", "30");
+}
+
 dbc *api_db(req *r)
 {
 	dbc *c = db_conn(APP(r)->db);

@@ -191,6 +191,7 @@ static int check_post(req *r, dbc *c, ferrs *e, const char *kind, int64_t questi
 		                                 "site allows. Your text is kept below: please send it again in %lld "
 		                                 "minutes.",
 		                           limit, (long long)((HOUR - now % HOUR) / 60 + 1));
+		v->retry_after = (int)(HOUR - now % HOUR);
 		if (n < 0) {
 			ferr(e, NULL, "Your post could not be checked just now. Your text is kept below: please try again.");
 			return 503;
@@ -293,16 +294,22 @@ static const char *safety_route(req *r, const char *kind, const post_verdict *v,
 		to = held_url;
 	}
 	if (v->crisis) {
-		buf b;
-		buf_init(&b, r->a, 128, 4096);
-		buf_puts(&b, "/help/urgent?next=");
-		const char *next = held ? held_url : post_url;
-		buf_urlenc(&b, next, strlen(next));
 		if (!held)
 			web_flash(r, strcmp(kind, "question") == 0 ? "question" : "answer");
-		to = b.p;
+		to = safety_help_url(r, held ? held_url : post_url);
 	}
 	return to;
+}
+
+const char *safety_help_url(req *r, const char *next)
+{
+	if (!next)
+		return "/help/urgent";
+	buf b;
+	buf_init(&b, r->a, 128, 4096);
+	buf_puts(&b, "/help/urgent?next=");
+	buf_urlenc(&b, next, strlen(next));
+	return b.p;
 }
 
 int safety_check_register(req *r, dbc *c, ferrs *e)

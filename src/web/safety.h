@@ -4,7 +4,9 @@
  * A form that guests can send does three things (see ask.c, question.c, account.c):
  *   GET and re-render:  safety_form(r, c, ctx, page_url)  and  {{>safety_form}} in the template
  *   POST, first:        safety_check_form(r, c, &e)         (honeypot, fill time, CAPTCHA)
- *   POST, a post:       safety_check_post(…) before writing, safety_after_post(…) after. */
+ *   POST, a post:       safety_check_post(…) before writing, safety_after_post(…) after.
+ * The JSON API's posts (api.c) go through the same safety_check_post and safety_note_tx; only
+ * the browser's checks (safety_form, safety_check_form) stay with the forms. */
 #ifndef CC_SAFETY_WEB_H
 #define CC_SAFETY_WEB_H
 #include <stdbool.h>
@@ -36,6 +38,7 @@ typedef struct post_verdict {
 	 * when a concurrent post took the last place: show over_msg with status 429. */
 	db_batch writes;
 	const char *over_msg;
+	int retry_after; /* seconds until the rate-limit window ends (with 429) */
 } post_verdict;
 
 /* Before a post is written. kind is "question" or "answer"; question_id is the question an
@@ -53,6 +56,9 @@ int safety_note_tx(dbc *c, void *verdict, int64_t id);
  * as usual. */
 const char *safety_after_post(req *r, const char *kind, const post_verdict *v, const char *post_url,
                               const char *held_url);
+/* The page with urgent help that a post with crisis language leads its poster to; next is
+ * where it offers to continue (NULL: nowhere). */
+const char *safety_help_url(req *r, const char *next);
 /* The same checks for an edit by its author (not the rate limit or repeated text); moderators'
  * edits pass. A held edit takes the post out of view until a moderator approves it. */
 int safety_check_edit(req *r, dbc *c, ferrs *e, const char *kind, const char *title, const char *body,

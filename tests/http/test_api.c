@@ -1,5 +1,6 @@
 /* test_api.c: the JSON API over real HTTP: every route's success, validation errors, auth
- * errors, cursor pagination and ETags; tokens made and revoked on /account/tokens. */
+ * errors, cursor pagination and ETags; tokens made and revoked on /account/tokens; posts going
+ * through the forms' safety checks (refused, held, crisis language, rate limit). */
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
@@ -11,16 +12,17 @@
 #include <cmocka.h>
 #include <jansson.h>
 
+#include "captcha_answer.h"
 #include "harness.h"
 
 static srv S;
 static char write_tok[64], read_tok[64], guide_tok[64];
 static const char *PW = "demo-password-1";
 
-/* Creates a token on /account/tokens as username; copies it to out. */
-static void make_token(const char *username, const char *name, const char *scope, char *out, size_t n)
+/* Creates a token on /account/tokens of server s as username; copies it to out. */
+static void make_token_on(srv *s, const char *username, const char *name, const char *scope, char *out, size_t n)
 {
-	client *c = client_new(&S);
+	client *c = client_new(s);
 	assert_int_equal(login_as(c, username, PW), 0);
 	resp *r = http_get(c, "/account/tokens");
 	assert_int_equal(r->status, 200);
@@ -40,6 +42,11 @@ static void make_token(const char *username, const char *name, const char *scope
 	free(csrf);
 	free(body);
 	client_free(c);
+}
+
+static void make_token(const char *username, const char *name, const char *scope, char *out, size_t n)
+{
+	make_token_on(&S, username, name, scope, out, n);
 }
 
 static int setup(void **state)
@@ -315,6 +322,8 @@ static void test_write_flow(void **state)
 	         201);
 	int64_t qid = json_integer_value(json_object_get(j, "id"));
 	assert_true(qid > 0);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "published");
+	assert_null(json_object_get(j, "help_url"));
 	assert_string_equal(json_string_value(json_object_get(json_object_get(j, "author"), "username")), "zoe_m");
 	assert_non_null(strstr(json_string_value(json_object_get(j, "body_html")), "<strong>three months</strong>"));
 	json_decref(j);
@@ -350,6 +359,7 @@ static void test_write_flow(void **state)
 	         "no_such_question", NULL);
 	j = call(c, "POST", apath, write_tok, "{\"body\":\"They helped me for about ten weeks each time.\"}", 201);
 	assert_int_equal(json_integer_value(json_object_get(j, "question_id")), qid);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "published");
 	json_decref(j);
 	j = call(c, "GET", apath, NULL, NULL, 200);
 	assert_int_equal(json_array_size(json_object_get(j, "data")), 1);
@@ -433,6 +443,177 @@ static void test_rate_limit(void **state)
 	/* Reading is not limited. */
 	json_decref(call(c, "GET", path, tok, NULL, 200));
 	client_free(c);
+}
+
+/* The forms' hourly limit (--rate-member-posts) counts API posts too: 429 with the form's
+ * message and Retry-After until the hour's window ends. */
+static void test_form_rate_limit(void **state)
+{
+	srv T;
+	assert_int_equal(srv_start(&T, "--rate-member-posts=3"), 0);
+	assert_int_equal(srv_demo(&T), 0);
+	char tok[64];
+	make_token_on(&T, "lina_p", "hourly script", "write", tok, sizeof tok);
+	client *c = client_new(&T);
+	json_t *j = call(c, "POST", "/api/v1/topics/asthma/questions", tok,
+	                 "{\"title\":\"Does damp weather set off my wheeze?\",\"body\":\"Rainy weeks are the worst for my chest.\"}",
+	                 201);
+	char path[128];
+	snprintf(path, sizeof path, "/api/v1/questions/%lld/answers", (long long)json_integer_value(json_object_get(j, "id")));
+	json_decref(j);
+	for (int i = 1; i < 3; i++)
+		json_decref(call(c, "POST", path, tok, "{\"body\":\"A dehumidifier helps me.\"}", 201));
+	char auth[128];
+	snprintf(auth, sizeof auth, "Authorization: Bearer %s", tok);
+	const char *h[] = {auth, NULL};
+	const char *one_more = "{\"body\":\"One post too many.\"}";
+	resp *r = http_request(c, "POST", path, "application/json", one_more, strlen(one_more), h);
+	assert_int_equal(r->status, 429);
+	assert_non_null(strstr(r->body, "You have posted 3 times in the last hour"));
+	char *ra = header_of(r, "Retry-After");
+	assert_non_null(ra);
+	assert_true(atoi(ra) >= 1 && atoi(ra) <= 3600);
+	free(ra);
+	is_error(call(c, "POST", "/api/v1/topics/asthma/questions", tok,
+	              "{\"title\":\"And one more question today\",\"body\":\"This one is over the hourly limit.\"}", 429),
+	         "rate_limited", NULL);
+	client_free(c);
+	assert_int_equal(srv_stop(&T), 0);
+}
+
+/* Posts a question through the ask form as c (signed in), solving its CAPTCHA. */
+static resp *ask_form(client *c, const char *topic, const char *title, const char *body)
+{
+	char path[128];
+	snprintf(path, sizeof path, "/%s/ask", topic);
+	resp *r = http_get(c, path);
+	assert_int_equal(r->status, 200);
+	char *tok = csrf_of(r);
+	char *f = form("csrf", tok, "title", title, "body", body, "action", "post", NULL);
+	r = post_solving(c, &S, r, path, f);
+	free(tok);
+	free(f);
+	return r;
+}
+
+static const char *error_message(json_t *j)
+{
+	return json_string_value(json_object_get(json_object_get(j, "error"), "message"));
+}
+
+/* What the forms refuse, the API refuses with the same words; what they hold, it holds. */
+static void test_posts_pass_safety_checks(void **state)
+{
+	client *nc = client_new(&S);
+	assert_int_equal(signup(nc, &S, "new_to_api", "new_to_api@example.org", PW), 0);
+	char new_tok[64];
+	make_token("new_to_api", "first script", "write", new_tok, sizeof new_tok);
+	client *c = client_new(&S);
+	const char *path = "/api/v1/topics/hypertension/questions";
+
+	/* Too many links from a new member: the ask form refuses it, and so does the API, with
+	 * the form's message on the body field. */
+	const char *links_msg = "Guests and new members can include at most 2 links (this has 3).";
+	resp *r = ask_form(nc, "hypertension", "Which of these blood pressure monitors is best?",
+	                   "Compare https://a.example.org/x https://b.example.org/y https://c.example.org/z please.");
+	assert_int_equal(r->status, 422);
+	assert_true(has(r, links_msg));
+	json_t *j = call(c, "POST", path, new_tok,
+	                 "{\"title\":\"Which of these blood pressure monitors is best?\",\"body\":\"Compare "
+	                 "https://a.example.org/x https://b.example.org/y https://c.example.org/z please.\"}",
+	                 422);
+	assert_non_null(strstr(error_message(j), links_msg));
+	assert_true(has(r, error_message(j))); /* word for word the form's message */
+	is_error(j, "refused", "body");
+	j = call(c, "GET", "/api/v1/topics/hypertension/questions?limit=5", NULL, NULL, 200);
+	char *dump = json_dumps(j, 0);
+	assert_null(strstr(dump, "monitors is best"));
+	free(dump);
+	json_decref(j);
+
+	/* Personal details: confirmed with "pii_ok": true, as with the form's tick box. */
+#define PII_POST "{\"title\":\"Anyone near Leeds for a pressure group?\",\"body\":\"Email me at " \
+                 "walker@example.org or call 0113 496 0000 to join.\"%s}"
+	char buf[512];
+	snprintf(buf, sizeof buf, PII_POST, "");
+	j = call(c, "POST", path, new_tok, buf, 422);
+	assert_non_null(strstr(error_message(j), "an email address and a phone number"));
+	is_error(j, "personal_details", "pii_ok");
+	snprintf(buf, sizeof buf, PII_POST, ",\"pii_ok\":\"yes\"");
+	is_error(call(c, "POST", path, new_tok, buf, 422), "invalid", "pii_ok");
+	snprintf(buf, sizeof buf, PII_POST, ",\"pii_ok\":true");
+	j = call(c, "POST", path, new_tok, buf, 201);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "published");
+	json_decref(j);
+
+	/* Spam the form holds: stored held, 202 with status "held", not readable by guests. */
+	j = call(c, "POST", path, write_tok,
+	         "{\"title\":\"A miracle cure for high blood pressure\",\"body\":\"This miracle cure lowers "
+	         "pressure in days. Buy now while stocks last!\"}",
+	         202);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "held");
+	int64_t held_q = json_integer_value(json_object_get(j, "id"));
+	assert_true(held_q > 0);
+	json_decref(j);
+	char qpath[128];
+	snprintf(qpath, sizeof qpath, "/api/v1/questions/%lld", (long long)held_q);
+	is_error(call(c, "GET", qpath, NULL, NULL, 404), "no_such_question", NULL);
+	r = http_get(c, "/hypertension");
+	assert_int_equal(r->status, 200);
+	assert_false(has(r, "A miracle cure for high blood pressure"));
+	/* Moderators find it in their queue. */
+	client *m = client_new(&S);
+	assert_int_equal(login_as(m, "priya", PW), 0);
+	r = http_get(m, "/mod");
+	assert_int_equal(r->status, 200);
+	assert_true(has(r, "A miracle cure for high blood pressure"));
+	assert_true(has(r, "blocked phrase"));
+
+	/* An ordinary question still goes straight up. */
+	j = call(c, "POST", path, write_tok,
+	         "{\"title\":\"Home readings higher in the evening?\",\"body\":\"My evening readings are ten points "
+	         "above the morning ones. Is that usual?\"}",
+	         201);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "published");
+	int64_t qid = json_integer_value(json_object_get(j, "id"));
+	json_decref(j);
+	char apath[128];
+	snprintf(apath, sizeof apath, "/api/v1/questions/%lld/answers", (long long)qid);
+
+	/* Answers: the same refusal, hold and ordinary case. */
+	j = call(c, "POST", apath, new_tok,
+	         "{\"body\":\"See https://a.example.org/x https://b.example.org/y https://c.example.org/z\"}", 422);
+	assert_non_null(strstr(error_message(j), links_msg));
+	is_error(j, "refused", "body");
+	j = call(c, "POST", apath, write_tok, "{\"body\":\"Try this miracle cure, it works in days. Buy now!\"}", 202);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "held");
+	json_decref(j);
+	j = call(c, "POST", apath, write_tok, "{\"body\":\"Mine are higher in the evening too; my nurse said that is common.\"}",
+	         201);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "published");
+	json_decref(j);
+	j = call(c, "GET", apath, NULL, NULL, 200);
+	json_t *data = json_object_get(j, "data");
+	assert_int_equal(json_array_size(data), 1);
+	assert_null(strstr(json_string_value(json_object_get(json_array_get(data, 0), "body_markdown")), "miracle"));
+	json_decref(j);
+	r = http_get(m, "/mod");
+	assert_true(has(r, "Try this miracle cure"));
+
+	/* Crisis language: published as with the form, and the reply points to urgent help. */
+	j = call(c, "POST", "/api/v1/topics/migraine/questions", write_tok,
+	         "{\"title\":\"Nine days of pain and I want to end my life\",\"body\":\"The migraine has not stopped "
+	         "for nine days and I feel I want to die.\"}",
+	         201);
+	assert_string_equal(json_string_value(json_object_get(j, "status")), "published");
+	assert_non_null(strstr(json_string_value(json_object_get(j, "help_url")), "/help/urgent"));
+	json_decref(j);
+	r = http_get(m, "/mod");
+	assert_true(has(r, "Crisis language"));
+	assert_true(has(r, "Nine days of pain"));
+	client_free(m);
+	client_free(c);
+	client_free(nc);
 }
 
 /* GET path twice: the second time with the ETag in If-None-Match gives 304 and no body. */
@@ -673,7 +854,8 @@ int main(void)
 		cmocka_unit_test(test_topics_and_etag), cmocka_unit_test(test_pagination), cmocka_unit_test(test_auth),
 		cmocka_unit_test(test_write_flow),      cmocka_unit_test(test_search),     cmocka_unit_test(test_revoke),
 		cmocka_unit_test(test_rate_limit),      cmocka_unit_test(test_articles),   cmocka_unit_test(test_ratings),
-		cmocka_unit_test(test_subscriptions),
+		cmocka_unit_test(test_subscriptions),   cmocka_unit_test(test_posts_pass_safety_checks),
+		cmocka_unit_test(test_form_rate_limit),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
