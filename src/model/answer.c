@@ -74,7 +74,7 @@ int answer_get(dbc *c, arena *a, int64_t id, answer *out)
 
 static const dbq q_insert = {
 	"INSERT INTO answers (question_id, user_id, guest_name, body_md, body_html, created_at, "
-	"terms_accepted_at, status) VALUES ($1, $2, $3, $4, $5, $6, $6, $7) RETURNING id",
+	"terms_accepted_at, status, notified_at) VALUES ($1, $2, $3, $4, $5, $6, $6, $7, $8) RETURNING id",
 	NULL};
 static const dbq q_count = {
 	"UPDATE questions SET answer_count = answer_count + 1 WHERE id = $1", NULL};
@@ -90,14 +90,18 @@ static int create_tx(dbc *c, void *p)
 {
 	struct create_ctx *x = p;
 	dbrows r;
+	bool published = !x->n->status || strcmp(x->n->status, "published") == 0;
+	int64_t now = util_now();
 	int rc = db_batch_run(c, x->n->also);
 	if (rc < 0)
 		return rc;
+	/* notified_at: the new-answer emails and webhooks go out now, or when a moderator first
+	 * publishes it (moderation.c). */
 	rc = db_query(c, &q_insert,
 	              DBP(dbi(x->n->question_id), x->n->user_id ? dbi(x->n->user_id) : dbnull(),
 	                  dbs(x->n->guest_name && *x->n->guest_name ? x->n->guest_name : NULL), dbs(x->n->body_md),
-	                  dbs(x->html), dbi(x->n->created_at ? x->n->created_at : util_now()),
-	                  dbs(x->n->status ? x->n->status : "published")),
+	                  dbs(x->html), dbi(x->n->created_at ? x->n->created_at : now),
+	                  dbs(x->n->status ? x->n->status : "published"), published ? dbi(now) : dbnull()),
 	              x->a, &r);
 	if (rc < 0)
 		return rc;
@@ -108,7 +112,7 @@ static int create_tx(dbc *c, void *p)
 		return rc;
 	if (x->n->nsources && (rc = source_insert(c, "answer", x->id, x->n->sources, x->n->nsources)) < 0)
 		return rc;
-	if (x->n->status && strcmp(x->n->status, "published") != 0)
+	if (!published)
 		return 1; /* counted, and announced, when a moderator publishes it */
 	rc = db_exec(c, &q_count, DBP(dbi(x->n->question_id)));
 	if (rc >= 0) /* webhook deliveries commit with the answer */

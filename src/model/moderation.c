@@ -239,10 +239,13 @@ int mod_log_add(dbc *c, int64_t moderator_id, enum mod_action act, const char *p
 static const dbq q_q_state = {"SELECT status, topic_id, COALESCE(user_id, 0) FROM questions WHERE id = $1", NULL};
 static const dbq q_a_state = {"SELECT status, question_id, COALESCE(user_id, 0) FROM answers WHERE id = $1", NULL};
 static const dbq q_q_set = {"UPDATE questions SET status = $2 WHERE id = $1", NULL};
-/* A question held since it was asked was never announced: its first publication (approve, or
- * restore after a hide) does it, once. */
+/* A post held since it was written was never announced: its first publication (approve, or
+ * restore after a hide) does it, once; notified_at says it was done. */
 static const dbq q_q_announce = {
 	"UPDATE questions SET notified_at = $2 WHERE id = $1 AND notified_at IS NULL AND status = 'published'", NULL};
+static const dbq q_a_announce = {
+	"UPDATE answers SET notified_at = $2 WHERE id = $1 AND notified_at IS NULL AND status = 'published'", NULL};
+static const dbq q_q_card = {"SELECT topic_id, title, COALESCE(excerpt, '') FROM questions WHERE id = $1", NULL};
 static const dbq q_a_set = {"UPDATE answers SET status = $2 WHERE id = $1", NULL};
 static const dbq q_topic_add = {"UPDATE topics SET question_count = question_count + $2 WHERE id = $1", NULL};
 static const dbq q_answers_add = {"UPDATE questions SET answer_count = answer_count + $2 WHERE id = $1", NULL};
@@ -297,6 +300,31 @@ static int set_status(dbc *c, const char *type, int64_t id, const char *old, int
 	return rc < 0 ? rc : 1;
 }
 
+/* On a post's first publication, what question_create or answer_create would have done had it
+ * been published at once: the webhook deliveries (question.created, answer.created) and the
+ * emails (topic subscribers and guides; the question's subscribers), all in the moderator's
+ * transaction. Returns 0 when the post was announced before. */
+static int announce(dbc *c, struct act_ctx *x, bool q, int64_t parent, int64_t now)
+{
+	int rc = db_exec(c, q ? &q_q_announce : &q_a_announce, DBP(dbi(x->post_id), dbi(now)));
+	if (rc <= 0)
+		return rc;
+	if (q) {
+		dbrows r;
+		rc = db_query(c, &q_q_card, DBP(dbi(x->post_id)), x->a, &r);
+		if (rc != 1)
+			return rc < 0 ? rc : DB_ERR;
+		rc = webhook_on_question(c, x->a, x->post_id, db_int(&r, 0, 0), db_text(&r, 0, 1), db_text(&r, 0, 2));
+		if (rc >= 0)
+			rc = mail_on_question(c, x->a, x->post_id);
+	} else {
+		rc = webhook_on_answer(c, x->a, x->post_id, parent);
+		if (rc >= 0)
+			rc = mail_on_answer(c, x->a, x->post_id);
+	}
+	return rc < 0 ? rc : 1;
+}
+
 static int act_tx(dbc *c, void *p)
 {
 	struct act_ctx *x = p;
@@ -315,11 +343,8 @@ static int act_tx(dbc *c, void *p)
 		if (strcmp(old, "merged") == 0)
 			return 0;
 		rc = set_status(c, x->type, x->post_id, old, parent, "published");
-		if (rc >= 0 && q) {
-			rc = db_exec(c, &q_q_announce, DBP(dbi(x->post_id), dbi(now)));
-			if (rc > 0) /* subscribers' and guides' emails commit with the approval */
-				rc = mail_on_question(c, x->a, x->post_id);
-		}
+		if (rc >= 0) /* webhooks and emails commit with the approval */
+			rc = announce(c, x, q, parent, now);
 		break;
 	case MOD_HIDE: rc = set_status(c, x->type, x->post_id, old, parent, "hidden"); break;
 	case MOD_DELETE: rc = set_status(c, x->type, x->post_id, old, parent, "deleted"); break;
