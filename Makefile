@@ -5,7 +5,7 @@ ASAN_BUILD ?= build-asan
 JOBS       ?= 2
 DATA       ?= data/carecircle.db
 
-.PHONY: all build run test e2e fuzz deps deps-test clean bench bench-search
+.PHONY: all build run test e2e fuzz deps deps-test clean bench bench-search bench-search-pg
 
 all: build
 
@@ -49,6 +49,10 @@ bench-search: build
 	cmake --build $(BUILD) -j $(JOBS) --target search_bench
 	@test -f $(SEARCH_DB) || $(BUILD)/carecircle bench-data --questions 100000 --answers 1000000 --db $(SEARCH_DB)
 	$(BUILD)/search_bench --db $(SEARCH_DB) --reuse --rounds 5
+
+# The same on PostgreSQL: a private cluster, filled and searched, then removed (bench/search-pg).
+bench-search-pg: build
+	BUILD=$(BUILD) bench/search-pg
 
 clean:
 	rm -rf $(BUILD) $(ASAN_BUILD) build-fuzz
