@@ -22,6 +22,7 @@ struct http_server {
 	struct MHD_Daemon *d;
 	struct http_opts o;
 	atomic_int inflight;
+	atomic_bool draining; /* http_stop: new requests are turned away */
 	int port;
 	/* Write threads: a queue of suspended requests (see hand_off). */
 	pthread_mutex_t wm;
@@ -336,6 +337,15 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *conn, const 
 		r = req_new(s, conn, url, method);
 		*con_cls = r;
 		int bad = header_problem(conn, version);
+		if (!bad && atomic_load(&s->draining)) {
+			/* Stopping: this request is answered at once (a load balancer tries another node);
+			 * the ones already in flight are finished. */
+			r->body_too_large = true; /* do not read the body */
+			s->o.error(r, 503);
+			res_header(r, MHD_HTTP_HEADER_RETRY_AFTER, "5");
+			res_header(r, MHD_HTTP_HEADER_CONNECTION, "close");
+			return send_response(s, r);
+		}
 		if (bad) {
 			r->body_too_large = true; /* do not read the body */
 			s->o.error(r, bad);
@@ -536,9 +546,11 @@ void http_stop(http_server *s, int grace_ms)
 {
 	if (!s)
 		return;
-	MHD_socket fd = MHD_quiesce_daemon(s->d);
-	if (fd != MHD_INVALID_SOCKET)
-		close(fd);
+	/* Not MHD_quiesce_daemon: with epoll worker threads (libmicrohttpd 0.9.75) it races a worker
+	 * that removes the listening socket from its epoll set at the same moment, and aborts the
+	 * process ("Failed to remove listen FD from epoll set"). New requests get a 503 instead
+	 * until the daemon stops. */
+	atomic_store(&s->draining, true);
 	double until = util_now_ms() + grace_ms;
 	while (atomic_load(&s->inflight) > 0 && util_now_ms() < until) {
 		struct timespec ts = {0, 10 * 1000000L};

@@ -506,6 +506,9 @@ void web_error_page(req *r, int status)
 	case 431:
 		web_error(r, 431, "headers_too_large", "The request carried too many headers.");
 		break;
+	case 503:
+		web_error(r, 503, "restarting", "The site is restarting. Please try again in a few seconds.");
+		break;
 	default:
 		web_error(r, 500, "internal", "Please try again in a moment. If it keeps happening, tell the site team.");
 	}

@@ -340,7 +340,7 @@ static char *between(const char *s, const char *after, const char *until)
 	return e ? strndup(p, (size_t)(e - p)) : NULL;
 }
 
-/* SIGTERM while a post is half sent: the server stops taking connections but finishes the
+/* SIGTERM while a post is half sent: the server turns new requests away (503) but finishes the
  * post (its body arrives after the signal), answers it, exits 0, and the answer is there. */
 static void test_stop_finishes_a_post_in_flight(void **state)
 {
@@ -396,6 +396,13 @@ static void test_stop_finishes_a_post_in_flight(void **state)
 	nanosleep(&pause, NULL);
 	assert_int_equal(kill(S.pid, SIGTERM), 0);
 	nanosleep(&pause, NULL);
+	/* While it finishes, a new request is turned away at once, with a page and a time to retry. */
+	page = exchange("GET / HTTP/1.1\r\nHost: t\r\nConnection: close\r\n\r\n");
+	assert_non_null(page);
+	assert_non_null(strstr(page, "HTTP/1.1 503"));
+	assert_non_null(strstr(page, "Retry-After: 5"));
+	assert_non_null(strstr(page, "The site is restarting"));
+	free(page);
 	send_all(fd, body + half, strlen(body) - half);
 	char got[512];
 	ssize_t r = recv(fd, got, sizeof got - 1, 0);
