@@ -770,6 +770,7 @@ static void test_smtp_auth_and_tls(void **state)
 
 int main(void)
 {
+	harness_require_engine();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_guest_question_updates),
 		cmocka_unit_test(test_confirmation_throttle),
