@@ -42,7 +42,7 @@ void harness_require_engine(void)
 	}
 }
 
-static int free_port(void)
+int free_port(void)
 {
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
@@ -54,6 +54,23 @@ static int free_port(void)
 	int port = ntohs(a.sin_port);
 	close(fd);
 	return port;
+}
+
+char *slurp_file(const char *path, size_t *len)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f)
+		return NULL;
+	fseek(f, 0, SEEK_END);
+	long n = ftell(f);
+	fseek(f, 0, SEEK_SET);
+	char *p = malloc((size_t)n + 1);
+	size_t got = fread(p, 1, (size_t)n, f);
+	p[got] = 0;
+	fclose(f);
+	if (len)
+		*len = got;
+	return p;
 }
 
 static const char *bin(void)

@@ -33,6 +33,12 @@ bool harness_pg(void);
 /* Skips the calling test binary (exit 77 → ctest "skipped") when the engine is unavailable. */
 void harness_require_engine(void);
 
+/* A TCP port on 127.0.0.1 that is free now (bound and released), or -1. */
+int free_port(void);
+/* The whole file at path, NUL-terminated (caller frees), or NULL when it cannot be opened;
+ * *len, when asked, gets its length (it may hold NULs). */
+char *slurp_file(const char *path, size_t *len);
+
 /* Starts a server; extra is more command-line options (may be NULL). Returns 0 or -1. */
 int srv_start(srv *s, const char *extra);
 /* Starts a server on an existing database URL or path (another node of the same site:

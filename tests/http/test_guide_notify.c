@@ -4,103 +4,36 @@
  * held for moderators mails nobody until it is approved (and then once); the queue page turns
  * the emails off and on; the one-click (RFC 8058) link stops them. Guest posts are held here
  * (--hold-first-guest-posts), members' posts are published at once. */
-#include <dirent.h>
-#include <libgen.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
-
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
 
 #include <cmocka.h>
 
 #include "captcha_answer.h"
 #include "harness.h"
+#include "sink.h"
 
 static srv S;
-static pid_t sink_pid;
-static char sink_dir[300];
+static mail_sink M; /* the SMTP server the site sends to */
 
 static const char *const PW = "demo-password-1";
 
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t l = sizeof a;
-	int port = -1;
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr *)&a, &l) == 0)
-		port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *p = malloc((size_t)n + 1);
-	size_t got = fread(p, 1, (size_t)n, f);
-	p[got] = 0;
-	fclose(f);
-	return p;
-}
-
-/* How many decoded messages (the sink's .txt files) went to rcpt and contain needle; *first
- * gets a copy of the first such one when asked. */
+/* How many messages to rcpt contain needle; *first gets a copy of the first when asked. */
 static int mails(const char *rcpt, const char *needle, char **first)
 {
-	DIR *d = opendir(sink_dir);
-	if (!d)
-		return 0;
-	char want[300];
-	snprintf(want, sizeof want, "Envelope-To: %s", rcpt);
-	int found = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		if (l < 5 || strcmp(e->d_name + l - 4, ".txt") != 0)
-			continue;
-		char path[700];
-		snprintf(path, sizeof path, "%s/%s", sink_dir, e->d_name);
-		char *t = slurp(path);
-		if (t && strstr(t, want) && strstr(t, needle)) {
-			if (first && !*first) {
-				*first = t;
-				t = NULL;
-			}
-			found++;
-		}
-		free(t);
-	}
-	closedir(d);
-	return found;
+	return sink_mails(M.dir, rcpt, needle, 0, first);
 }
 
 /* Waits up to 15 s for a message to rcpt containing needle; returns it (caller frees). */
 static char *wait_mail(const char *rcpt, const char *needle)
 {
-	for (int i = 0; i < 300; i++) {
-		char *m = NULL;
-		if (mails(rcpt, needle, &m) > 0)
-			return m;
-		usleep(50000);
-	}
-	fprintf(stderr, "no mail for %s with \"%s\"\n", rcpt, needle);
-	return NULL;
+	return sink_wait_mail(M.dir, rcpt, needle, 0, 15);
 }
 
 /* The path (after the origin) of the first link in text that starts with prefix. Caller frees. */
@@ -200,29 +133,10 @@ static resp *mod_act(client *m, long id, const char *action)
 
 static int setup(void **state)
 {
-	char src[512], script[600], port[16];
-	snprintf(src, sizeof src, "%s", __FILE__);
-	snprintf(script, sizeof script, "%s/smtp_sink.py", dirname(src));
-	snprintf(sink_dir, sizeof sink_dir, "/tmp/carecircle-smtp.XXXXXX");
-	if (!mkdtemp(sink_dir))
+	if (mail_sink_start(&M, NULL, NULL, NULL, NULL) != 0)
 		return -1;
-	int p = free_port();
-	snprintf(port, sizeof port, "%d", p);
-	sink_pid = fork();
-	if (sink_pid == 0) {
-		execl("/usr/bin/python3", "python3", script, port, sink_dir, "-", (char *)NULL);
-		_exit(127);
-	}
-	char ready[400];
-	snprintf(ready, sizeof ready, "%s/ready", sink_dir);
-	for (int i = 0; i < 200 && access(ready, F_OK) != 0; i++)
-		usleep(50000);
-	if (access(ready, F_OK) != 0) {
-		fprintf(stderr, "smtp sink did not start (is python3-aiosmtpd installed?)\n");
-		return -1;
-	}
 	char extra[300];
-	snprintf(extra, sizeof extra, "--smtp-url=smtp://127.0.0.1:%d --mail-poll=1 --hold-first-guest-posts", p);
+	snprintf(extra, sizeof extra, "--smtp-url=%s --mail-poll=1 --hold-first-guest-posts", M.url);
 	if (srv_start(&S, extra) != 0)
 		return -1;
 	return srv_demo(&S) == 0 ? 0 : -1;
@@ -231,14 +145,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	int rc = srv_stop(&S);
-	if (sink_pid > 0) {
-		kill(sink_pid, SIGTERM);
-		waitpid(sink_pid, NULL, 0);
-	}
-	char cmd[400];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", sink_dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", sink_dir);
+	mail_sink_stop(&M);
 	return rc == 0 ? 0 : -1;
 }
 

@@ -6,169 +6,42 @@
  * Guest posts are held here (--hold-first-guest-posts); members' posts are published at once and
  * serve as markers: once a marker's mail or delivery has come, one queued before it would have too
  * (the workers send in order). */
-#include <dirent.h>
-#include <libgen.h>
 #include <setjmp.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
 #include <pthread.h>
-#include <sys/socket.h>
 
 #include <cmocka.h>
 #include <jansson.h>
 
 #include "captcha_answer.h"
 #include "harness.h"
+#include "sink.h"
 
 static srv S;
-static pid_t sink_pid;
-static char sink_dir[300];
 
 static const char *const PW = "demo-password-1";
 
-/* ---- the mail sink ---- */
+/* The mail sink (sink.h) and the webhook receiver, which answers every delivery 200. */
+static mail_sink M;
+static hook_rx R;
 
-static int free_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t l = sizeof a;
-	int port = -1;
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr *)&a, &l) == 0)
-		port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *p = malloc((size_t)n + 1);
-	size_t got = fread(p, 1, (size_t)n, f);
-	p[got] = 0;
-	fclose(f);
-	return p;
-}
-
-/* How many decoded messages (the sink's .txt files) went to rcpt and contain needle; *first
- * gets a copy of the first such one when asked. */
+/* How many messages to rcpt contain needle; *first gets a copy of the first when asked. */
 static int mails(const char *rcpt, const char *needle, char **first)
 {
-	DIR *d = opendir(sink_dir);
-	if (!d)
-		return 0;
-	char want[300];
-	snprintf(want, sizeof want, "Envelope-To: %s", rcpt);
-	int found = 0;
-	struct dirent *e;
-	while ((e = readdir(d))) {
-		size_t l = strlen(e->d_name);
-		if (l < 5 || strcmp(e->d_name + l - 4, ".txt") != 0)
-			continue;
-		char path[700];
-		snprintf(path, sizeof path, "%s/%s", sink_dir, e->d_name);
-		char *t = slurp(path);
-		if (t && strstr(t, want) && strstr(t, needle)) {
-			if (first && !*first) {
-				*first = t;
-				t = NULL;
-			}
-			found++;
-		}
-		free(t);
-	}
-	closedir(d);
-	return found;
+	return sink_mails(M.dir, rcpt, needle, 0, first);
 }
 
 /* Waits up to 20 s for a message to rcpt containing needle; returns it (caller frees). */
 static char *wait_mail(const char *rcpt, const char *needle)
 {
-	for (int i = 0; i < 400; i++) {
-		char *m = NULL;
-		if (mails(rcpt, needle, &m) > 0)
-			return m;
-		usleep(50000);
-	}
-	fprintf(stderr, "no mail for %s with \"%s\"\n", rcpt, needle);
-	return NULL;
-}
-
-/* ---- the webhook receiver: records each request's body, answers 200 ---- */
-
-static struct {
-	int fd, port;
-	pthread_t th;
-	pthread_mutex_t lock;
-	char *bodies[64];
-	int n;
-} R = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-static void *serve_loop(void *p)
-{
-	(void)p;
-	for (;;) {
-		int c = accept(R.fd, NULL, NULL);
-		if (c < 0)
-			return NULL;
-		char buf[65536];
-		size_t len = 0;
-		char *end = NULL;
-		ssize_t k;
-		while (!end && len < sizeof buf - 1 && (k = read(c, buf + len, sizeof buf - 1 - len)) > 0) {
-			len += (size_t)k;
-			buf[len] = 0;
-			end = strstr(buf, "\r\n\r\n");
-		}
-		if (!end) {
-			close(c);
-			continue;
-		}
-		size_t body_len = 0;
-		for (const char *h = buf; h && h < end; h = strstr(h, "\r\n"), h = h ? h + 2 : NULL)
-			if (strncasecmp(h, "Content-Length:", 15) == 0)
-				body_len = strtoul(h + 15, NULL, 10);
-		size_t want = (size_t)(end + 4 - buf) + body_len;
-		while (len < want && len < sizeof buf - 1 && (k = read(c, buf + len, sizeof buf - 1 - len)) > 0)
-			len += (size_t)k;
-		buf[len] = 0;
-		pthread_mutex_lock(&R.lock);
-		if (R.n < 64)
-			R.bodies[R.n++] = strdup(end + 4);
-		pthread_mutex_unlock(&R.lock);
-		static const char reply[] = "HTTP/1.1 200 OK\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
-		ssize_t w = write(c, reply, sizeof reply - 1);
-		(void)w;
-		close(c);
-	}
-}
-
-static int receiver_start(void)
-{
-	R.fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t al = sizeof a;
-	if (bind(R.fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(R.fd, 16) != 0 ||
-	    getsockname(R.fd, (struct sockaddr *)&a, &al) != 0)
-		return -1;
-	R.port = ntohs(a.sin_port);
-	return pthread_create(&R.th, NULL, serve_loop, NULL);
+	return sink_wait_mail(M.dir, rcpt, needle, 0, 20);
 }
 
 /* Whether a delivery's body is event about id (its data's key). */
@@ -187,7 +60,7 @@ static int hits(const char *event, const char *key, long id)
 	int n = 0;
 	pthread_mutex_lock(&R.lock);
 	for (int i = 0; i < R.n; i++)
-		n += about(R.bodies[i], event, key, id);
+		n += about(R.hits[i].body, event, key, id);
 	pthread_mutex_unlock(&R.lock);
 	return n;
 }
@@ -210,8 +83,8 @@ static char *hit_body(const char *event, const char *key, long id)
 	char *out = NULL;
 	pthread_mutex_lock(&R.lock);
 	for (int i = R.n - 1; i >= 0 && !out; i--)
-		if (about(R.bodies[i], event, key, id))
-			out = strdup(R.bodies[i]);
+		if (about(R.hits[i].body, event, key, id))
+			out = strdup(R.hits[i].body);
 	pthread_mutex_unlock(&R.lock);
 	return out;
 }
@@ -292,31 +165,10 @@ static resp *mod_act(client *m, const char *type, long id, const char *action)
 static int setup(void **state)
 {
 	(void)state;
-	if (receiver_start() != 0)
+	if (hook_rx_start(&R) != 0 || mail_sink_start(&M, NULL, NULL, NULL, NULL) != 0)
 		return -1;
-	char src[512], script[600], port[16];
-	snprintf(src, sizeof src, "%s", __FILE__);
-	snprintf(script, sizeof script, "%s/smtp_sink.py", dirname(src));
-	snprintf(sink_dir, sizeof sink_dir, "/tmp/carecircle-smtp.XXXXXX");
-	if (!mkdtemp(sink_dir))
-		return -1;
-	int p = free_port();
-	snprintf(port, sizeof port, "%d", p);
-	sink_pid = fork();
-	if (sink_pid == 0) {
-		execl("/usr/bin/python3", "python3", script, port, sink_dir, "-", (char *)NULL);
-		_exit(127);
-	}
-	char ready[400];
-	snprintf(ready, sizeof ready, "%s/ready", sink_dir);
-	for (int i = 0; i < 200 && access(ready, F_OK) != 0; i++)
-		usleep(50000);
-	if (access(ready, F_OK) != 0) {
-		fprintf(stderr, "smtp sink did not start (is python3-aiosmtpd installed?)\n");
-		return -1;
-	}
 	char extra[300];
-	snprintf(extra, sizeof extra, "--smtp-url=smtp://127.0.0.1:%d --mail-poll=1 --hold-first-guest-posts", p);
+	snprintf(extra, sizeof extra, "--smtp-url=%s --mail-poll=1 --hold-first-guest-posts", M.url);
 	if (srv_start(&S, extra) != 0 || srv_demo(&S) != 0)
 		return -1;
 
@@ -341,19 +193,8 @@ static int teardown(void **state)
 {
 	(void)state;
 	int rc = srv_stop(&S);
-	if (sink_pid > 0) {
-		kill(sink_pid, SIGTERM);
-		waitpid(sink_pid, NULL, 0);
-	}
-	shutdown(R.fd, SHUT_RDWR);
-	close(R.fd);
-	pthread_join(R.th, NULL);
-	for (int i = 0; i < R.n; i++)
-		free(R.bodies[i]);
-	char cmd[400];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", sink_dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", sink_dir);
+	mail_sink_stop(&M);
+	hook_rx_stop(&R);
 	return rc == 0 ? 0 : -1;
 }
 

@@ -5,7 +5,6 @@
  * a digest groups questions, and a killed worker does not send twice. */
 #include <dirent.h>
 #include <fcntl.h>
-#include <libgen.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdarg.h>
@@ -18,157 +17,29 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <arpa/inet.h>
-#include <netinet/in.h>
-#include <sys/socket.h>
-
 #include <cmocka.h>
 
 #include "captcha_answer.h"
 #include "harness.h"
+#include "sink.h"
 
 static srv S;
 static char smtp_flag[200];
 
-static int pick_port(void)
-{
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t l = sizeof a;
-	int port = -1;
-	if (bind(fd, (struct sockaddr *)&a, sizeof a) == 0 && getsockname(fd, (struct sockaddr *)&a, &l) == 0)
-		port = ntohs(a.sin_port);
-	close(fd);
-	return port;
-}
-
-/* One SMTP sink (python3 + aiosmtpd) and the folder it writes to. */
-struct sink {
-	pid_t pid;
-	int port;
-	char dir[300];
-	char url[160];
-};
-static struct sink main_sink;
-static const char *cur_dir; /* the folder mails() reads */
-
-/* Starts a sink; auth "user:password" makes it require SMTP AUTH, cert and key STARTTLS. */
-static int sink_start_mode(struct sink *k, const char *auth, const char *cert, const char *key, const char *mode)
-{
-	char src[512], script[600];
-	snprintf(src, sizeof src, "%s", __FILE__);
-	snprintf(script, sizeof script, "%s/smtp_sink.py", dirname(src));
-	snprintf(k->dir, sizeof k->dir, "/tmp/carecircle-smtp.XXXXXX");
-	if (!mkdtemp(k->dir))
-		return -1;
-	k->port = pick_port();
-	char port[16];
-	snprintf(port, sizeof port, "%d", k->port);
-	k->pid = fork();
-	if (k->pid == 0) {
-		execl("/usr/bin/python3", "python3", script, port, k->dir, auth ? auth : "-", cert, key, mode, (char *)NULL);
-		_exit(127);
-	}
-	char ready[400];
-	snprintf(ready, sizeof ready, "%s/ready", k->dir);
-	for (int i = 0; i < 200; i++) {
-		if (access(ready, F_OK) == 0) {
-			snprintf(k->url, sizeof k->url, "smtp://127.0.0.1:%d", k->port);
-			return 0;
-		}
-		usleep(50000);
-	}
-	fprintf(stderr, "smtp sink did not start (is python3-aiosmtpd installed?)\n");
-	return -1;
-}
-
-static int sink_start(struct sink *k, const char *auth, const char *cert, const char *key)
-{
-	return sink_start_mode(k, auth, cert, key, NULL);
-}
-
-static void sink_stop(struct sink *k)
-{
-	if (k->pid > 0) {
-		kill(k->pid, SIGTERM);
-		waitpid(k->pid, NULL, 0);
-		k->pid = 0;
-	}
-	char cmd[400];
-	snprintf(cmd, sizeof cmd, "rm -rf '%s'", k->dir);
-	if (system(cmd) != 0)
-		fprintf(stderr, "could not remove %s\n", k->dir);
-}
-
-static char *slurp(const char *path)
-{
-	FILE *f = fopen(path, "rb");
-	if (!f)
-		return NULL;
-	fseek(f, 0, SEEK_END);
-	long n = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *p = malloc((size_t)n + 1);
-	size_t got = fread(p, 1, (size_t)n, f);
-	p[got] = 0;
-	fclose(f);
-	return p;
-}
+static mail_sink main_sink; /* the SMTP server of the site (sink.h) */
+static const char *cur_dir; /* the folder mails() reads: main_sink's, or a test's own sink's */
 
 /* Messages that arrived for rcpt whose decoded text contains needle (NULL: any), in order.
  * Returns how many; *nth gets a copy of the idx-th (0-based) when asked. */
 static int mails(const char *rcpt, const char *needle, int idx, char **nth)
 {
-	DIR *d = opendir(cur_dir);
-	if (!d)
-		return 0;
-	char *names[4096];
-	int n = 0;
-	struct dirent *e;
-	while ((e = readdir(d)) && n < 4096) {
-		size_t l = strlen(e->d_name);
-		if (l > 4 && strcmp(e->d_name + l - 4, ".txt") == 0)
-			names[n++] = strdup(e->d_name);
-	}
-	closedir(d);
-	for (int i = 1; i < n; i++)
-		for (int j = i; j > 0 && strcmp(names[j - 1], names[j]) > 0; j--) {
-			char *t = names[j];
-			names[j] = names[j - 1];
-			names[j - 1] = t;
-		}
-	int found = 0;
-	char want[300];
-	snprintf(want, sizeof want, "Envelope-To: %s", rcpt);
-	for (int i = 0; i < n; i++) {
-		char path[700];
-		snprintf(path, sizeof path, "%s/%s", cur_dir, names[i]);
-		char *t = slurp(path);
-		if (t && strstr(t, want) && (!needle || strstr(t, needle))) {
-			if (nth && found == idx) {
-				*nth = t;
-				t = NULL;
-			}
-			found++;
-		}
-		free(t);
-		free(names[i]);
-	}
-	return found;
+	return sink_mails(cur_dir, rcpt, needle, idx, nth);
 }
 
 /* Waits up to 15 s for the idx-th matching message and returns it (caller frees). */
 static char *wait_mail(const char *rcpt, const char *needle, int idx)
 {
-	for (int i = 0; i < 300; i++) {
-		char *m = NULL;
-		if (mails(rcpt, needle, idx, &m) > idx && m)
-			return m;
-		free(m);
-		usleep(50000);
-	}
-	fprintf(stderr, "no mail #%d for %s with \"%s\"\n", idx, rcpt, needle ? needle : "");
-	return NULL;
+	return sink_wait_mail(cur_dir, rcpt, needle, idx, 15);
 }
 
 /* The path of the first link in text that starts with prefix (after the origin). */
@@ -237,7 +108,7 @@ static long guest_ask(srv *s, const char *topic, const char *title)
 
 static int setup(void **state)
 {
-	if (sink_start(&main_sink, NULL, NULL, NULL) != 0)
+	if (mail_sink_start(&main_sink, NULL, NULL, NULL, NULL) != 0)
 		return -1;
 	cur_dir = main_sink.dir;
 	snprintf(smtp_flag, sizeof smtp_flag, "--smtp-url=%s", main_sink.url);
@@ -251,7 +122,7 @@ static int setup(void **state)
 static int teardown(void **state)
 {
 	int rc = srv_stop(&S);
-	sink_stop(&main_sink);
+	mail_sink_stop(&main_sink);
 	return rc == 0 ? 0 : -1;
 }
 
@@ -409,7 +280,7 @@ static void test_member_topic_updates(void **state)
 			continue;
 		char p[700];
 		snprintf(p, sizeof p, "%s/%s", cur_dir, e->d_name);
-		char *raw = slurp(p);
+		char *raw = slurp_file(p, NULL);
 		if (raw && strstr(raw, "zoe@example.org") && strstr(raw, "Subject: =?UTF-8?B?"))
 			encoded = true;
 		free(raw);
@@ -821,8 +692,8 @@ static void test_workers_in_parallel(void **state)
  * problem: the message waits (shown to admins) instead of being dropped. */
 static void test_smtp_auth_and_tls(void **state)
 {
-	struct sink k;
-	assert_int_equal(sink_start(&k, "mailer:s3cret-pass", NULL, NULL), 0);
+	mail_sink k;
+	assert_int_equal(mail_sink_start(&k, "mailer:s3cret-pass", NULL, NULL, NULL), 0);
 	char good[300], bad[300], tls[300];
 	snprintf(good, sizeof good, "--smtp-url=smtp://mailer:s3cret-pass@127.0.0.1:%d", k.port);
 	snprintf(bad, sizeof bad, "--smtp-url=smtp://mailer:wrong@127.0.0.1:%d", k.port);
@@ -850,7 +721,7 @@ static void test_smtp_auth_and_tls(void **state)
 	assert_non_null(strstr(retry, "auth2@example.org"));
 	assert_non_null(strstr(retry, "tls1@example.org"));
 	client_free(admin);
-	sink_stop(&k);
+	mail_sink_stop(&k);
 
 	/* STARTTLS: a server that demands it, with a certificate we trust through
 	 * --smtp-ca-file; without that file the certificate is refused and the mail waits. */
@@ -864,7 +735,7 @@ static void test_smtp_auth_and_tls(void **state)
 	         "-addext subjectAltName=IP:127.0.0.1 -keyout %s -out %s >/dev/null 2>&1",
 	         keyf, cert);
 	assert_int_equal(system(cmd), 0);
-	assert_int_equal(sink_start(&k, NULL, cert, keyf), 0);
+	assert_int_equal(mail_sink_start(&k, NULL, cert, keyf, NULL), 0);
 	char trusted[600], untrusted[300];
 	snprintf(trusted, sizeof trusted, "--smtp-url=smtp://127.0.0.1:%d --smtp-require-tls --smtp-ca-file=%s", k.port, cert);
 	snprintf(untrusted, sizeof untrusted, "--smtp-url=smtp://127.0.0.1:%d", k.port);
@@ -879,10 +750,10 @@ static void test_smtp_auth_and_tls(void **state)
 	assert_non_null(m);
 	free(m);
 	cur_dir = main_sink.dir;
-	sink_stop(&k);
+	mail_sink_stop(&k);
 
 	/* smtps://: TLS from the first byte. */
-	assert_int_equal(sink_start_mode(&k, NULL, cert, keyf, "implicit"), 0);
+	assert_int_equal(mail_sink_start(&k, NULL, cert, keyf, "implicit"), 0);
 	snprintf(trusted, sizeof trusted, "--smtp-url=smtps://127.0.0.1:%d --smtp-ca-file=%s", k.port, cert);
 	newsletter_signup("tls4@example.org");
 	assert_int_equal(worker_with(trusted, NULL), 0);
@@ -891,7 +762,7 @@ static void test_smtp_auth_and_tls(void **state)
 	assert_non_null(m);
 	free(m);
 	cur_dir = main_sink.dir;
-	sink_stop(&k);
+	mail_sink_stop(&k);
 	snprintf(cmd, sizeof cmd, "rm -rf '%s'", certdir);
 	assert_int_equal(system(cmd), 0);
 	assert_int_equal(srv_stop(&W), 0);
@@ -899,6 +770,7 @@ static void test_smtp_auth_and_tls(void **state)
 
 int main(void)
 {
+	harness_require_engine();
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_guest_question_updates),
 		cmocka_unit_test(test_confirmation_throttle),

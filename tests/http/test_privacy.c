@@ -135,15 +135,10 @@ static resp *get_q(client *c, long qid)
 
 static bool file_has(const char *path, const void *needle, size_t n)
 {
-	FILE *f = fopen(path, "rb");
-	if (!f)
+	size_t got;
+	char *p = slurp_file(path, &got);
+	if (!p)
 		return false;
-	fseek(f, 0, SEEK_END);
-	long size = ftell(f);
-	fseek(f, 0, SEEK_SET);
-	char *p = malloc((size_t)size + 1);
-	size_t got = fread(p, 1, (size_t)size, f);
-	fclose(f);
 	bool found = got >= n && memmem(p, got, needle, n) != NULL;
 	free(p);
 	return found;

@@ -8,122 +8,20 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <arpa/inet.h>
 #include <cmocka.h>
 #include <jansson.h>
-#include <netinet/in.h>
 #include <pthread.h>
 #include <sodium.h>
-#include <sys/socket.h>
 #include <unistd.h>
 
 #include "captcha_answer.h"
 #include "harness.h"
+#include "sink.h"
 
 static srv S;
 
-/* ---- a tiny HTTP receiver: records each request, answers statuses from a script ---- */
-
-typedef struct hit {
-	char event[64], delivery[32], signature[160];
-	char *body;
-} hit;
-
-static struct {
-	int fd, port;
-	pthread_t th;
-	pthread_mutex_t lock;
-	hit hits[32];
-	int n;
-	int script[8]; /* status for the 1st, 2nd … request; then 200 */
-} R = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-static void header(const char *head, const char *name, char *out, size_t n)
-{
-	out[0] = 0;
-	size_t nl = strlen(name);
-	for (const char *p = head; p && *p; p = strstr(p, "\r\n"), p = p ? p + 2 : NULL)
-		if (strncasecmp(p, name, nl) == 0 && p[nl] == ':') {
-			const char *v = p + nl + 1;
-			while (*v == ' ')
-				v++;
-			snprintf(out, n, "%.*s", (int)strcspn(v, "\r\n"), v);
-			return;
-		}
-}
-
-static void *serve_loop(void *p)
-{
-	for (;;) {
-		int c = accept(R.fd, NULL, NULL);
-		if (c < 0)
-			return NULL;
-		char buf[65536];
-		size_t len = 0;
-		char *end = NULL;
-		ssize_t k;
-		while (!end && len < sizeof buf - 1 && (k = read(c, buf + len, sizeof buf - 1 - len)) > 0) {
-			len += (size_t)k;
-			buf[len] = 0;
-			end = strstr(buf, "\r\n\r\n");
-		}
-		if (!end) {
-			close(c);
-			continue;
-		}
-		char cl[32];
-		header(buf, "Content-Length", cl, sizeof cl);
-		size_t want = (size_t)(end + 4 - buf) + (size_t)strtoul(cl, NULL, 10);
-		while (len < want && len < sizeof buf - 1 && (k = read(c, buf + len, sizeof buf - 1 - len)) > 0)
-			len += (size_t)k;
-		buf[len] = 0;
-		pthread_mutex_lock(&R.lock);
-		int status = R.n < 8 && R.script[R.n] ? R.script[R.n] : 200;
-		if (R.n < 32) {
-			hit *h = &R.hits[R.n++];
-			header(buf, "X-Carecircle-Event", h->event, sizeof h->event);
-			header(buf, "X-Carecircle-Delivery", h->delivery, sizeof h->delivery);
-			header(buf, "X-Carecircle-Signature", h->signature, sizeof h->signature);
-			h->body = strdup(end + 4);
-		}
-		pthread_mutex_unlock(&R.lock);
-		char reply[128];
-		int rl = snprintf(reply, sizeof reply, "HTTP/1.1 %d X\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", status);
-		ssize_t w = write(c, reply, (size_t)rl);
-		(void)w;
-		close(c);
-	}
-}
-
-static int receiver_start(void)
-{
-	R.fd = socket(AF_INET, SOCK_STREAM, 0);
-	struct sockaddr_in a = {.sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK)};
-	socklen_t al = sizeof a;
-	if (bind(R.fd, (struct sockaddr *)&a, sizeof a) != 0 || listen(R.fd, 16) != 0 ||
-	    getsockname(R.fd, (struct sockaddr *)&a, &al) != 0)
-		return -1;
-	R.port = ntohs(a.sin_port);
-	return pthread_create(&R.th, NULL, serve_loop, NULL);
-}
-
-static int hits_now(void)
-{
-	pthread_mutex_lock(&R.lock);
-	int n = R.n;
-	pthread_mutex_unlock(&R.lock);
-	return n;
-}
-
-static bool wait_hits(int n, int seconds)
-{
-	for (int i = 0; i < seconds * 10; i++) {
-		if (hits_now() >= n)
-			return true;
-		usleep(100 * 1000);
-	}
-	return false;
-}
+/* The webhook receiver (sink.h): records each request, answers statuses from R.script. */
+static hook_rx R;
 
 /* Checks "t=TIME,v1=HEX" against HMAC-SHA256(secret, "TIME." body). */
 static bool signature_ok(const char *sig, const char *secret, const char *body)
@@ -147,7 +45,7 @@ static bool signature_ok(const char *sig, const char *secret, const char *body)
 
 static int setup(void **state)
 {
-	if (sodium_init() < 0 || receiver_start() != 0)
+	if (sodium_init() < 0 || hook_rx_start(&R) != 0)
 		return -1;
 	if (srv_start(&S, NULL) != 0)
 		return -1;
@@ -156,11 +54,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	shutdown(R.fd, SHUT_RDWR);
-	close(R.fd);
-	pthread_join(R.th, NULL);
-	for (int i = 0; i < R.n; i++)
-		free(R.hits[i].body);
+	hook_rx_stop(&R);
 	return srv_stop(&S) == 0 ? 0 : -1;
 }
 
@@ -227,9 +121,9 @@ static void test_delivery_and_retry(void **state)
 	free(tok);
 	free(body);
 
-	assert_true(wait_hits(2, 20));
+	assert_true(hook_rx_wait(&R, 2, 20));
 	pthread_mutex_lock(&R.lock);
-	hit h1 = R.hits[0], h2 = R.hits[1];
+	hook_hit h1 = R.hits[0], h2 = R.hits[1];
 	pthread_mutex_unlock(&R.lock);
 	assert_string_equal(h1.event, "question.created");
 	assert_string_equal(h1.delivery, h2.delivery); /* the same delivery, retried */
@@ -276,7 +170,7 @@ static void test_answer_event_and_delete(void **state)
 {
 	client *a = client_new(&S);
 	assert_int_equal(login_as(a, "admin", "demo-password-1"), 0);
-	int before = hits_now();
+	int before = hook_rx_count(&R);
 	client *m = client_new(&S);
 	assert_int_equal(login_as(m, "jose_rn", "demo-password-1"), 0);
 	char path[256];
@@ -288,7 +182,7 @@ static void test_answer_event_and_delete(void **state)
 	assert_int_equal(r->status, 303);
 	free(tok);
 	free(body);
-	assert_true(wait_hits(before + 1, 10));
+	assert_true(hook_rx_wait(&R, before + 1, 10));
 	pthread_mutex_lock(&R.lock);
 	assert_string_equal(R.hits[before].event, "answer.created");
 	pthread_mutex_unlock(&R.lock);
@@ -313,9 +207,9 @@ static void test_answer_event_and_delete(void **state)
 	assert_int_equal(r->status, 303);
 	free(tok);
 	free(body);
-	int after = hits_now();
+	int after = hook_rx_count(&R);
 	sleep(2);
-	assert_int_equal(hits_now(), after);
+	assert_int_equal(hook_rx_count(&R), after);
 	client_free(m);
 	client_free(a);
 }
@@ -329,7 +223,7 @@ static void test_flag_event(void **state)
 	char url[128];
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/flags", R.port);
 	char *secret = add_webhook(a, url, "&event=post.flagged", 303);
-	int before = hits_now();
+	int before = hook_rx_count(&R);
 
 	client *m = client_new(&S);
 	assert_int_equal(login_as(m, "tom_h", "demo-password-1"), 0);
@@ -344,9 +238,9 @@ static void test_flag_event(void **state)
 	free(tok);
 	free(body);
 
-	assert_true(wait_hits(before + 1, 15));
+	assert_true(hook_rx_wait(&R, before + 1, 15));
 	pthread_mutex_lock(&R.lock);
-	hit h = R.hits[before];
+	hook_hit h = R.hits[before];
 	pthread_mutex_unlock(&R.lock);
 	assert_string_equal(h.event, "post.flagged");
 	assert_true(signature_ok(h.signature, secret, h.body));
@@ -404,7 +298,7 @@ static void test_attempts_logged(void **state)
 	char url[128];
 	snprintf(url, sizeof url, "http://127.0.0.1:%d/down", R.port);
 	char *secret = add_webhook(a, url, "&event=answer.created", 303);
-	int before = hits_now();
+	int before = hook_rx_count(&R);
 	pthread_mutex_lock(&R.lock);
 	for (int i = before; i < before + 3 && i < 8; i++)
 		R.script[i] = 503;
@@ -419,7 +313,7 @@ static void test_attempts_logged(void **state)
 	assert_int_equal(http_post(m, path, body)->status, 303);
 	free(tok);
 	free(body);
-	assert_true(wait_hits(before + 2, 20));
+	assert_true(hook_rx_wait(&R, before + 2, 20));
 	bool waiting = false;
 	for (int i = 0; i < 50 && !waiting; i++) {
 		r = http_get(a, "/admin/webhooks");
