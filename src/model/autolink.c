@@ -52,7 +52,7 @@ char *autolink_render(dbc *c, arena *a, const char *md, size_t n, int64_t exclud
 {
 	const vocab *v = vocab_builtin();
 	topic *ts;
-	int nt = v && c ? topic_list(c, a, &ts) : -1;
+	int nt = v && c ? topic_slugs(c, a, &ts) : -1;
 	if (nt <= 0)
 		return md_render(a, md, n);
 	struct link_ctx x = {a, v, ts, nt, exclude_topic_id, ARENA_ARRAY(a, const char *, nt), 0};

@@ -82,6 +82,20 @@ int topic_list(dbc *c, arena *a, topic **out)
 	return rc;
 }
 
+static const dbq q_slugs = {"SELECT id, slug FROM topics", NULL};
+
+int topic_slugs(dbc *c, arena *a, topic **out)
+{
+	dbrows r;
+	int rc = db_query(c, &q_slugs, DBNOP, a, &r);
+	if (rc < 0)
+		return rc;
+	*out = ARENA_ARRAY(a, topic, rc ? rc : 1);
+	for (int i = 0; i < rc; i++)
+		(*out)[i] = (topic){.id = db_int(&r, i, 0), .slug = db_text(&r, i, 1)};
+	return rc;
+}
+
 static const dbq q_upsert = {
 	"INSERT INTO topics (slug, name, summary, overview_md, overview_html, created_at) "
 	"VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (slug) DO UPDATE SET name = excluded.name, "

@@ -21,6 +21,9 @@ int topic_by_slug(dbc *c, arena *a, const char *slug, topic *out);
 int topic_by_id(dbc *c, arena *a, int64_t id, topic *out);
 /* All topics by name. */
 int topic_list(dbc *c, arena *a, topic **out);
+/* Every topic's id and slug only (the other fields empty): all that linking names needs, without
+ * reading each topic's overview. */
+int topic_slugs(dbc *c, arena *a, topic **out);
 /* Creates or updates by slug (overview rendered from markdown). Returns the id or < 0. */
 int64_t topic_upsert(dbc *c, arena *a, const char *slug, const char *name, const char *summary,
                      const char *overview_md);
