@@ -1,8 +1,14 @@
 /* captcha_answer.c: computes CAPTCHA answers from the test server's secret (see the header). */
 #include "captcha_answer.h"
 
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+
+#include <cmocka.h>
 #include <sodium.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -121,5 +127,20 @@ resp *post_solving(client *c, const srv *s, const resp *page, const char *path, 
 		r = http_post(c, path, b);
 		free(b);
 	}
+	return r;
+}
+
+resp *ask_question(client *c, const srv *s, const char *topic, const char *title)
+{
+	char page[100], body[400];
+	snprintf(page, sizeof page, "/%s/ask", topic);
+	snprintf(body, sizeof body, "Some details so the form accepts it, about: %s", title);
+	resp *r = http_get(c, page);
+	assert_int_equal(r->status, 200);
+	char *tok = csrf_of(r);
+	char *f = form("csrf", tok, "title", title, "body", body, "action", "post", NULL);
+	r = post_solving(c, s, r, page, f);
+	free(f);
+	free(tok);
 	return r;
 }

@@ -23,5 +23,9 @@ char *with_captcha(const srv *s, const resp *page, char *body);
 /* POSTs body to path with the CAPTCHA of page solved; when the answer is the form back asking
  * for a CAPTCHA (sent from a cached page, which has none), solves that one and sends again. */
 resp *post_solving(client *c, const srv *s, const resp *page, const char *path, const char *body);
+/* Asks a question titled title in topic as c (signed in, or a guest), through the ask form with
+ * its CAPTCHA solved; the body is made from the title, so no two are the same text (which would
+ * look like spam). Returns the response of the post. */
+resp *ask_question(client *c, const srv *s, const char *topic, const char *title);
 
 #endif

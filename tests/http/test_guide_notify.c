@@ -43,27 +43,10 @@ static char *link_path(const char *text, const char *prefix)
 	return p ? strndup(p, strcspn(p, " \r\n\t>\"<")) : NULL;
 }
 
-/* Asks a question in topic as c (signed in, or a guest); returns the response of the post. */
-static resp *ask(client *c, const char *topic, const char *title)
-{
-	char page[100], body[400];
-	snprintf(page, sizeof page, "/%s/ask", topic);
-	/* Each body differs: the same text twice would look like spam. */
-	snprintf(body, sizeof body, "Some details so the form accepts it, about: %s", title);
-	resp *r = http_get(c, page);
-	assert_int_equal(r->status, 200);
-	char *tok = csrf_of(r);
-	char *f = form("csrf", tok, "title", title, "body", body, "action", "post", NULL);
-	r = post_solving(c, &S, r, page, f);
-	free(f);
-	free(tok);
-	return r;
-}
-
 /* A published question by a signed-in member; returns its path. Caller frees. */
 static char *member_ask(client *c, const char *topic, const char *title)
 {
-	resp *r = ask(c, topic, title);
+	resp *r = ask_question(c, &S, topic, title);
 	assert_int_equal(r->status, 303);
 	assert_non_null(strstr(r->location, "/questions/"));
 	return strdup(r->location);
@@ -191,7 +174,7 @@ static void test_guides_hear_of_new_questions(void **state)
 	assert_int_equal(mails("helen@example.org", "Which spacer do you find easiest", NULL), 0);
 
 	/* A guest's question is held for moderators: nobody hears of it... */
-	r = ask(guest, "asthma", "Can an inhaler lose strength if it gets too warm?");
+	r = ask_question(guest, &S, "asthma", "Can an inhaler lose strength if it gets too warm?");
 	assert_int_equal(r->status, 303);
 	assert_string_equal(r->location, "/asthma");
 	char *q5 = member_ask(zoe, "asthma", "Should a peak flow diary be kept every single day?");

@@ -113,23 +113,6 @@ static long id_after(const char *s, const char *marker)
 	return strtol(p + strlen(marker), NULL, 10);
 }
 
-/* Asks a question in topic as c (signed in, or a guest); returns the response of the post. */
-static resp *ask(client *c, const char *topic, const char *title)
-{
-	char page[100], body[400];
-	snprintf(page, sizeof page, "/%s/ask", topic);
-	/* Each body differs: the same text twice would look like spam. */
-	snprintf(body, sizeof body, "Some details so the form accepts it, about: %s", title);
-	resp *r = http_get(c, page);
-	assert_int_equal(r->status, 200);
-	char *tok = csrf_of(r);
-	char *f = form("csrf", tok, "title", title, "body", body, "action", "post", NULL);
-	r = post_solving(c, &S, r, page, f);
-	free(f);
-	free(tok);
-	return r;
-}
-
 /* The id of the post of type waiting in the moderation queue whose text holds needle. */
 static long queued_id(client *m, const char *type, const char *needle)
 {
@@ -300,12 +283,12 @@ static void test_held_question_webhook_on_approval(void **state)
 	assert_int_equal(login_as(priya, "priya", PW), 0);
 
 	const char *title = "Can an inhaler lose strength if it is left in a hot car?";
-	resp *r = ask(guest, "asthma", title);
+	resp *r = ask_question(guest, &S, "asthma", title);
 	assert_int_equal(r->status, 303);
 	assert_string_equal(r->location, "/asthma"); /* held: back to the topic */
 	long held = queued_id(priya, "question", title);
 	assert_true(held > 0);
-	r = ask(zoe, "asthma", "Does a spacer need washing every week?");
+	r = ask_question(zoe, &S, "asthma", "Does a spacer need washing every week?");
 	assert_int_equal(r->status, 303);
 	long q1 = id_after(r->location, "/questions/");
 	assert_true(wait_hit("question.created", "question_id", q1));
@@ -325,7 +308,7 @@ static void test_held_question_webhook_on_approval(void **state)
 
 	assert_int_equal(mod_act(priya, "question", held, "hide")->status, 303);
 	assert_int_equal(mod_act(priya, "question", held, "restore")->status, 303);
-	r = ask(zoe, "asthma", "Is a peak flow meter worth buying for home?");
+	r = ask_question(zoe, &S, "asthma", "Is a peak flow meter worth buying for home?");
 	assert_int_equal(r->status, 303);
 	long q2 = id_after(r->location, "/questions/");
 	assert_true(wait_hit("question.created", "question_id", q2));

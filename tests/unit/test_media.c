@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engines.h"
 #include "core/arena.h"
 #include "core/embedded.h"
 #include "db/db.h"
@@ -232,27 +233,13 @@ static void check(const char *url_or_path, const char *dir)
 static void test_sqlite(void **state)
 {
 	(void)state;
-	char dir[] = "/tmp/cc-test-media-XXXXXX";
-	assert_non_null(mkdtemp(dir));
-	char path[128];
-	snprintf(path, sizeof path, "%s/t.db", dir);
-	check(path, sqlite_dir);
-	static const char *suffix[] = {"", "-wal", "-shm", "-journal"};
-	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-		char p[160];
-		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-		unlink(p);
-	}
-	rmdir(dir);
+	on_sqlite(check, sqlite_dir);
 }
 
 static void test_postgres(void **state)
 {
 	(void)state;
-	const char *url = getenv("CARECIRCLE_TEST_PG");
-	if (!url || !*url)
-		skip();
-	check(url, pg_dir);
+	on_postgres(check, pg_dir);
 }
 
 int main(void)

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "engines.h"
 #include "core/arena.h"
 #include "db/db.h"
 #include "model/search.h"
@@ -42,8 +43,9 @@ static const dbq q_answers = {
 	"    ELSE '' END AS b FROM n) x",
 	NULL};
 
-static void check(const char *url_or_path)
+static void check(const char *url_or_path, const char *arg)
 {
+	(void)arg;
 	char err[512];
 	db *d = db_open(url_or_path, "NORMAL", err, sizeof err);
 	if (!d)
@@ -94,27 +96,13 @@ static void check(const char *url_or_path)
 static void test_sqlite(void **state)
 {
 	(void)state;
-	char dir[] = "/tmp/cc-search-steps.XXXXXX";
-	assert_non_null(mkdtemp(dir));
-	char path[256];
-	snprintf(path, sizeof path, "%s/site.db", dir);
-	check(path);
-	char f[300];
-	const char *suffix[] = {"", "-wal", "-shm"};
-	for (int i = 0; i < 3; i++) {
-		snprintf(f, sizeof f, "%s%s", path, suffix[i]);
-		unlink(f);
-	}
-	rmdir(dir);
+	on_sqlite(check, NULL);
 }
 
 static void test_postgres(void **state)
 {
 	(void)state;
-	const char *url = getenv("CARECIRCLE_TEST_PG");
-	if (!url || !*url)
-		skip();
-	check(url);
+	on_postgres(check, NULL);
 }
 
 int main(void)
