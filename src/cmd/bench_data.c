@@ -10,6 +10,7 @@
 #include "cmd/app.h"
 #include "core/buf.h"
 #include "core/util.h"
+#include "model/search.h"
 #include "model/topic.h"
 #include "model/user.h"
 #include "render/markdown.h"
@@ -268,6 +269,16 @@ int cmd_bench_data(int argc, char **argv)
 	if (db_commit(c) < 0) {
 		fprintf(stderr, "carecircle bench-data: commit failed: %s\n", db_errmsg(c));
 		goto out;
+	}
+	/* The answers wait in the search index's queue (migration 146): index them now, as serve would. */
+	int64_t indexed = 0;
+	for (int q; (q = search_index_queued(c, SEARCH_INDEX_BATCH)) != 0;) {
+		if (q < 0) {
+			fprintf(stderr, "\ncarecircle bench-data: cannot index answers: %s\n", db_errmsg(c));
+			goto out;
+		}
+		indexed += q;
+		progress("search index", indexed, done_a);
 	}
 	printf("bench data: %lld users, %lld questions, %lld answers\n", (long long)nu, (long long)nq,
 	       (long long)done_a);

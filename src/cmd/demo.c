@@ -7,6 +7,7 @@
 #include "cmd/app.h"
 #include "core/embedded.h"
 #include "core/util.h"
+#include "model/search.h"
 #include "model/verify.h"
 #include "model/answer.h"
 #include "model/credential.h"
@@ -253,6 +254,11 @@ int demo_load(struct app *app, bool skip_if_content, char *err, size_t errlen)
 				goto fail;
 			}
 		}
+	}
+	/* Its answers are searchable as soon as it is committed (migration 146's queue). */
+	if (search_index_all(c) < 0) {
+		snprintf(err, errlen, "cannot index the demo answers: %s", db_errmsg(c));
+		goto fail;
 	}
 	if (db_commit(c) < 0) {
 		snprintf(err, errlen, "cannot commit the demo content: %s", db_errmsg(c));

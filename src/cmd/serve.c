@@ -10,11 +10,14 @@
 #include "core/log.h"
 #include "http/server.h"
 #include "mail/mail.h"
+#include "model/image.h"
+#include "model/search.h"
 #include "model/session.h"
 #include "core/util.h"
 #include "safety/ipkey.h"
 #include "web/engage.h"
 #include "web/pagecache.h"
+#include "web/safety.h"
 #include "model/webhook.h"
 #include "web/metrics.h"
 #include "web/frontend.h"
@@ -23,8 +26,8 @@ static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER;
 static bool stopping;
 
-/* Polls for other nodes' changes twice a second, writes batched view counts every 5 seconds
- * and purges old sessions hourly. */
+/* Polls for other nodes' changes and indexes queued answers twice a second, writes batched view counts every 5 seconds
+ * and purges old sessions, signups, address keys, post hashes and images never posted hourly. */
 static void *maintenance(void *p)
 {
 	struct app *app = p;
@@ -43,6 +46,10 @@ static void *maintenance(void *p)
 		/* Other nodes' changes reach this node's page cache within half a second. Pages are
 		 * read from the replica when there is one, so follow the changes as it sees them. */
 		pagecache_poll(db_conn(app->replica ? app->replica : app->db));
+		/* Answers posted since the last tick join the search index together (migration 146). */
+		dbc *ic = db_conn(app->db);
+		if (ic && search_index_queued(ic, SEARCH_INDEX_BATCH) < 0)
+			log_warn("msg=\"queued answers not indexed\" err=\"%s\"", db_errmsg(ic));
 		time_t now = time(NULL);
 		if (now - last_views >= 5) {
 			web_views_flush(app->db);
@@ -55,6 +62,8 @@ static void *maintenance(void *p)
 				session_purge(c);
 				engage_signup_purge(c, util_now());
 				ipkey_purge(c, util_now(), app->cfg->ip_retention_days);
+				safety_purge_hashes(c, util_now());
+				image_purge_pending(c, util_now() - 86400); /* stored by a form, never posted */
 			}
 			last_purge = now;
 		}

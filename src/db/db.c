@@ -100,6 +100,10 @@ void db_close(db *d)
 		db_conn_release(d);
 		pthread_key_delete((pthread_key_t)d->key);
 	}
+	if (d->writer) {
+		atomic_fetch_sub(&d->nopen, 1);
+		d->writer->e->close(d->writer);
+	}
 	pthread_mutex_destroy(&d->gm);
 	free(d->url);
 	free(d->sync);
@@ -284,11 +288,42 @@ struct gjob {
 	struct gjob *next;
 };
 
-/* The leader runs a batch of queued transactions in one transaction, each under a savepoint
- * so that one failing rolls back alone. A lock conflict reruns the whole batch. */
+/* Runs each job of a batch inside the leader's open transaction. With savepoints, each job is
+ * wrapped in its own, so one failing rolls back alone; without, the first failure stops the
+ * pass (returns false) and the caller rolls everything back. Sets *busy on a lock conflict. */
+static bool run_jobs(dbc *c, struct gjob *batch, bool savepoints, bool *busy)
+{
+	*busy = false;
+	for (struct gjob *j = batch; j; j = j->next) {
+		if (savepoints && db_script(c, "SAVEPOINT carecircle_group") < 0) {
+			j->rc = DB_ERR;
+			continue;
+		}
+		c->failed = false;
+		j->rc = j->fn(c, j->ctx);
+		if (j->rc >= 0 && c->failed)
+			j->rc = DB_ERR;
+		c->failed = false;
+		*busy |= j->rc == DB_BUSY;
+		if (savepoints) {
+			if (j->rc < 0)
+				db_script(c, "ROLLBACK TO SAVEPOINT carecircle_group");
+			db_script(c, "RELEASE SAVEPOINT carecircle_group");
+		} else if (j->rc < 0) {
+			return false;
+		}
+	}
+	return true;
+}
+
+/* The leader runs a batch of queued transactions in one transaction. The first pass runs them
+ * one after another with no savepoints: a savepoint makes the full-text index write out what it
+ * holds, a segment per post, and the jobs almost never fail. When one does fail, the batch is
+ * rolled back and run again with a savepoint per job, so that only the failing one is undone.
+ * A lock conflict reruns the whole batch. */
 static void run_batch(dbc *c, struct gjob *batch)
 {
-	bool several = batch->next != NULL;
+	bool several = batch->next != NULL, savepoints = false;
 	int rc = DB_BUSY;
 	for (int attempt = 0; attempt < 8; attempt++) {
 		if (attempt)
@@ -296,30 +331,23 @@ static void run_batch(dbc *c, struct gjob *batch)
 		rc = db_begin(c);
 		if (rc < 0)
 			continue;
-		bool busy = false;
-		for (struct gjob *j = batch; j; j = j->next) {
-			if (several && db_script(c, "SAVEPOINT carecircle_group") < 0) {
-				j->rc = DB_ERR;
-				continue;
-			}
-			c->failed = false;
-			j->rc = j->fn(c, j->ctx);
-			if (j->rc >= 0 && c->failed)
-				j->rc = DB_ERR;
-			busy |= j->rc == DB_BUSY;
-			if (several) {
-				if (j->rc < 0)
-					db_script(c, "ROLLBACK TO SAVEPOINT carecircle_group");
-				db_script(c, "RELEASE SAVEPOINT carecircle_group");
-			}
-			c->failed = false;
-		}
-		if (busy || (!several && batch->rc < 0)) {
+		bool busy;
+		bool clean = run_jobs(c, batch, savepoints, &busy);
+		if (busy) {
 			db_rollback(c);
-			rc = busy ? DB_BUSY : batch->rc;
-			if (rc == DB_BUSY)
-				continue;
+			rc = DB_BUSY;
+			continue;
+		}
+		if (!several && batch->rc < 0) {
+			db_rollback(c);
 			return; /* the one job failed: its rc says why */
+		}
+		if (!clean) {
+			/* A job failed with no savepoints: again, each job under its own (once). */
+			db_rollback(c);
+			savepoints = true;
+			attempt--;
+			continue;
 		}
 		rc = db_commit(c);
 		if (rc >= 0 || rc != DB_BUSY)
@@ -331,10 +359,29 @@ static void run_batch(dbc *c, struct gjob *batch)
 				j->rc = rc;
 }
 
+/* The connection a leader runs its batch on (the leader's own if the writer cannot open). */
+static dbc *leader_conn(dbc *c)
+{
+	db *d = c->d;
+	if (!d->writer) {
+		char err[512];
+		d->writer = d->e->open(d, err, sizeof err);
+		if (!d->writer) {
+			log_warn("msg=\"group commit connection not opened\" err=\"%s\"", err);
+			return c;
+		}
+		atomic_fetch_add(&d->nopen, 1);
+		if (d->e->writer_opened)
+			d->e->writer_opened(d->writer);
+	}
+	return d->writer;
+}
+
 static int tx_group(dbc *c, int (*fn)(dbc *c, void *ctx), void *ctx)
 {
 	db *d = c->d;
 	struct gjob job = {fn, ctx, 0, false, PTHREAD_COND_INITIALIZER, NULL};
+	bool led = false;
 	pthread_mutex_lock(&d->gm);
 	*d->gtail = &job;
 	d->gtail = &job.next;
@@ -347,11 +394,12 @@ static int tx_group(dbc *c, int (*fn)(dbc *c, void *ctx), void *ctx)
 		}
 		/* Lead: take everything queued so far (our own job included). */
 		d->gleader = true;
+		led = true;
 		struct gjob *batch = d->ghead;
 		d->ghead = NULL;
 		d->gtail = &d->ghead;
 		pthread_mutex_unlock(&d->gm);
-		run_batch(c, batch);
+		run_batch(leader_conn(c), batch);
 		pthread_mutex_lock(&d->gm);
 		for (struct gjob *j = batch, *next; j; j = next) {
 			next = j->next; /* j lives on its waiting thread's stack until done is seen */
@@ -365,6 +413,9 @@ static int tx_group(dbc *c, int (*fn)(dbc *c, void *ctx), void *ctx)
 	}
 	pthread_mutex_unlock(&d->gm);
 	pthread_cond_destroy(&job.cv);
+	/* A leader checkpoints (when due) after handing on: the next batch does not wait for it. */
+	if (led && d->e->checkpoint_due)
+		d->e->checkpoint_due(c);
 	return job.rc;
 }
 

@@ -22,6 +22,12 @@ struct db_engine {
 	int (*rollback)(dbc *c);
 	/* Starts (on) or ends a read snapshot shared by the following reads; may be NULL. */
 	void (*snapshot)(dbc *c, bool on);
+	/* Makes c the group-commit connection (db.writer): its commits leave checkpoints to
+	 * checkpoint_due instead of running them while every queued post waits; may be NULL. */
+	void (*writer_opened)(dbc *c);
+	/* Called by a leader once its batch is done and the next leader may start: checkpoints on
+	 * c (the leader's own connection) if the writer's commits asked for it; may be NULL. */
+	void (*checkpoint_due)(dbc *c);
 	/* Serializes migrations across processes (advisory lock); may be NULL. */
 	int (*lock_migrations)(dbc *c, bool lock);
 	const char *(*errmsg)(dbc *c);
@@ -39,6 +45,9 @@ struct db {
 	pthread_mutex_t gm;
 	struct gjob *ghead, **gtail;
 	bool gleader;
+	/* The leaders' own connection, opened by the first one: only the leader of the moment
+	 * uses it, and since only it writes, its page cache stays warm from batch to batch. */
+	dbc *writer;
 	atomic_int nopen;  /* connections open (for /metrics) */
 	atomic_int ntx;    /* connections inside a transaction */
 };

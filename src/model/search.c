@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/buf.h"
+#include "core/log.h"
 
 /* Appends one phrase (words joined by spaces) in the engine's syntax. */
 static void phrase(buf *b, const char *p, bool pg)
@@ -425,9 +426,47 @@ static int prepare_match(dbc *c, arena *a, const char *fts, bool with_answers, s
 	return rc < 0 ? rc : 0;
 }
 
+static const dbq q_queued = {"SELECT EXISTS (SELECT 1 FROM answers_fts_queue)", NULL};
+static const dbq q_index_queued = {
+	"INSERT INTO answers_fts (rowid, body_md) SELECT a.id, a.body_md FROM answers a "
+	"WHERE a.id IN (SELECT id FROM answers_fts_queue ORDER BY id LIMIT $1)",
+	NULL};
+static const dbq q_unqueue = {
+	"DELETE FROM answers_fts_queue WHERE id IN (SELECT id FROM answers_fts_queue ORDER BY id LIMIT $1)", NULL};
+
+static int index_tx(dbc *c, void *p)
+{
+	int max = *(int *)p;
+	int rc = db_exec(c, &q_index_queued, DBP(dbi(max)));
+	if (rc >= 0)
+		rc = db_exec(c, &q_unqueue, DBP(dbi(max)));
+	return rc;
+}
+
+int search_index_queued(dbc *c, int max)
+{
+	if (db_conn_is_postgres(c))
+		return 0;
+	int rc;
+	if (db_scalar(c, &q_queued, DBNOP, 0, &rc) != 1)
+		return rc < 0 ? rc : 0;
+	return db_tx(c, index_tx, &max);
+}
+
+int search_index_all(dbc *c)
+{
+	int n = 0, rc;
+	while ((rc = search_index_queued(c, SEARCH_INDEX_BATCH)) > 0)
+		n += rc;
+	return rc < 0 ? rc : n;
+}
+
 static int run(dbc *c, arena *a, const char *fts, const char *topic, int limit, int offset, bool members,
                search_hit **out, int64_t *total)
 {
+	/* Answers posted in the last half second may wait to be indexed: a search finds them. */
+	if (search_index_queued(c, SEARCH_INDEX_BATCH) < 0)
+		log_warn("msg=\"queued answers not indexed\" err=\"%s\"", db_errmsg(c));
 	struct matching m;
 	int rc = prepare_match(c, a, fts, true, &m);
 	if (rc < 0)

@@ -42,6 +42,13 @@ int search_questions(dbc *c, arena *a, const char *text, const char *topic, int 
 /* The same; members-only questions (and their answers) are left out unless members is true. */
 int search_questions_as(dbc *c, arena *a, const char *text, const char *topic, int limit, int offset,
                         bool members, search_hit **out, int64_t *total);
+/* SQLite: indexes up to max answers waiting in answers_fts_queue (migration 146), oldest first, in
+ * one transaction. Returns how many (0 on PostgreSQL, whose search tables follow by triggers) or
+ * < 0. search_questions runs it first; serve runs it twice a second; bulk commands until 0. */
+int search_index_queued(dbc *c, int max);
+/* All of them, in transactions of SEARCH_INDEX_BATCH: for commands that add many answers. */
+int search_index_all(dbc *c);
+enum { SEARCH_INDEX_BATCH = 5000 };
 /* Published articles that match, best first. */
 int search_articles(dbc *c, arena *a, const char *text, const char *topic, int limit, article_hit **out);
 /* Questions like the given text (a title while asking, or a question page), any word matching,

@@ -13,6 +13,7 @@ typedef struct user {
 	const char *username, *email, *display_name, *title, *bio, *status;
 	enum role role;
 	int64_t created_at;
+	signed char trusted; /* web/safety.c's answer, asked once a request: 0 not yet, 1 yes, -1 no */
 } user;
 
 /* Limits (code points), also shown in forms and docs. */

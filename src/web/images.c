@@ -2,7 +2,6 @@
  * them on the question page, and serving them. */
 #include "web/images.h"
 
-#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -45,9 +44,6 @@ int images_take(req *r, dbc *c, ferrs *e, tval *v, int64_t *ids)
 			ferr(e, NULL, "Only members can add images. Log in or join to add them: your text is kept below.");
 		return 0;
 	}
-	/* Pending images never posted are dropped after a day, now and then. */
-	if (randombytes_uniform(50) == 0)
-		image_purge_pending(c, util_now() - 86400);
 	/* Images stored by an earlier try of this form. */
 	for (int i = 0; i < r->form.n; i++) {
 		if (strcmp(r->form.v[i].k, "keep_image") != 0)

@@ -72,6 +72,8 @@ int safety_check_register(req *r, dbc *c, ferrs *e);
 bool safety_watch_read(req *r);
 /* Logs a moderator's edit of someone else's post (with its note) in the audit log. */
 void safety_log_edit(req *r, dbc *c, const char *kind, int64_t id, int64_t author_id, const char *note);
+/* Forgets the hashes of posts older than the repeated-text window (serve runs it hourly). */
+int safety_purge_hashes(dbc *c, int64_t now);
 /* Adds "locked" (and its reason) for a question page. */
 bool safety_locked(dbc *c, int64_t question_id);
 

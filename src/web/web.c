@@ -103,9 +103,8 @@ size_t web_body_limit(req *r)
 	return 0;
 }
 
-void web_dispatch(req *r)
+static void dispatch(req *r)
 {
-	pthread_once(&routes_once, sort_routes);
 	for (size_t i = 0; i < sizeof security_headers / sizeof security_headers[0]; i++)
 		res_header(r, security_headers[i][0], security_headers[i][1]);
 	if (strncmp(r->path, "/static/", 8) == 0) {
@@ -203,6 +202,19 @@ void web_dispatch(req *r)
 		pagecache_store(r, gen);
 	else if (r->method == M_POST && r->status < 400)
 		pagecache_changed(db_conn(APP(r)->db));
+}
+
+void web_dispatch(req *r)
+{
+	pthread_once(&routes_once, sort_routes);
+	/* A form's reads (the session, the question, the checks) share one snapshot too: on SQLite
+	 * each new read transaction after another connection's commit starts with an empty page
+	 * cache. The first write, or db_tx, ends it. */
+	bool changes = r->method == M_POST || r->method == M_PUT || r->method == M_PATCH || r->method == M_DELETE;
+	dbc *snap = changes ? db_conn(APP(r)->db) : NULL;
+	db_snapshot_begin(snap);
+	dispatch(r);
+	db_snapshot_end(snap);
 }
 
 bool web_fill_hole(req *r, const char *name, buf *out)
