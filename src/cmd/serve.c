@@ -1,5 +1,6 @@
 /* serve.c: `carecircle serve`: migrate, listen, run maintenance, stop gracefully on a signal. */
 #include <curl/curl.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -51,6 +52,9 @@ static void *maintenance(void *p)
 		if (ic && search_index_queued(ic, SEARCH_INDEX_BATCH) < 0)
 			log_warn("msg=\"queued answers not indexed\" err=\"%s\"", db_errmsg(ic));
 		time_t now = time(NULL);
+		/* Hand memory that threads freed back to the system: request arenas and page caches
+		 * come and go, and glibc keeps what each thread's malloc arena freed. */
+		malloc_trim(0);
 		if (now - last_views >= 5) {
 			web_views_flush(app->db);
 			analytics_flush(app->db);

@@ -36,7 +36,7 @@ static const struct opt opts[] = {
 	O("page-cache-ttl", OPT_INT, page_cache_ttl, "seconds a cached page may live (60)"),
 	O("smtp-ca-file", OPT_STR, smtp_ca_file, "CA certificate file for the SMTP server (the system's)"),
 	O("threads", OPT_INT, threads, "network threads (number of cores)"),
-	O("write-threads", OPT_INT, write_threads, "threads for requests that write, 0 = network threads (32)"),
+	O("write-threads", OPT_INT, write_threads, "threads for requests that write, 0 = network threads (48)"),
 	O("max-body-kb", OPT_INT, max_body_kb, "largest request body in KiB (1024)"),
 	O("max-connections", OPT_INT, max_connections, "most open connections (1000)"),
 	O("conn-timeout", OPT_INT, conn_timeout, "idle connection timeout in seconds (30)"),
@@ -87,7 +87,7 @@ void config_defaults(config *c)
 	c->conn_timeout = 30;
 	c->replica_grace = 30;
 	c->page_cache_mb = 16;
-	c->write_threads = 32;
+	c->write_threads = 48;
 	c->page_cache_ttl = 60;
 	c->access_log = true;
 	c->group_commit = true;

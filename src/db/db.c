@@ -431,6 +431,12 @@ void db_snapshot_end(dbc *c)
 		c->e->snapshot(c, false);
 }
 
+void db_release_memory(dbc *c)
+{
+	if (c && c->e->release_memory && c->depth == 0)
+		c->e->release_memory(c);
+}
+
 int db_tx(dbc *c, int (*fn)(dbc *c, void *ctx), void *ctx)
 {
 	/* The write may run on another connection (group commit): reads after it must see it. */
@@ -442,7 +448,12 @@ int db_tx(dbc *c, int (*fn)(dbc *c, void *ctx), void *ctx)
 			c->failed = true;
 		return rc;
 	}
-	return c->d->group ? tx_group(c, fn, ctx) : tx_alone(c, fn, ctx);
+	if (!c->d->group)
+		return tx_alone(c, fn, ctx);
+	/* The batch runs on the writer: the pages this connection read wait in memory for
+	 * nothing while it waits for the commit (and the next commit would drop them). */
+	db_release_memory(c);
+	return tx_group(c, fn, ctx);
 }
 
 bool db_batch_add(db_batch *b, const dbq *q, const dbv *p, int np, int64_t cap)

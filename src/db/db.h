@@ -101,6 +101,9 @@ int64_t db_scalar(dbc *c, const dbq *q, const dbv *p, int np, int64_t dflt, int 
  * engines where it does not help (PostgreSQL). */
 void db_snapshot_begin(dbc *c);
 void db_snapshot_end(dbc *c);
+/* Lets go of memory c holds for nothing now (SQLite: the pages it read; another connection's
+ * next commit would make it read them again anyway). Cheap; NULL is ignored. */
+void db_release_memory(dbc *c);
 
 /* Transactions nest: only the outermost begin/commit reach the engine. */
 int db_begin(dbc *c);

@@ -28,6 +28,9 @@ struct db_engine {
 	/* Called by a leader once its batch is done and the next leader may start: checkpoints on
 	 * c (the leader's own connection) if the writer's commits asked for it; may be NULL. */
 	void (*checkpoint_due)(dbc *c);
+	/* Frees what c holds and no longer needs (SQLite: its page cache, which another
+	 * connection's next commit would empty anyway); may be NULL. */
+	void (*release_memory)(dbc *c);
 	/* Serializes migrations across processes (advisory lock); may be NULL. */
 	int (*lock_migrations)(dbc *c, bool lock);
 	const char *(*errmsg)(dbc *c);

@@ -215,6 +215,7 @@ void web_dispatch(req *r)
 	db_snapshot_begin(snap);
 	dispatch(r);
 	db_snapshot_end(snap);
+	db_release_memory(snap); /* a write thread's pages would only wait for the next form */
 }
 
 bool web_fill_hole(req *r, const char *name, buf *out)
