@@ -1,6 +1,7 @@
 /* serve.c: `carecircle serve`: migrate, listen, run maintenance, stop gracefully on a signal. */
 #include <curl/curl.h>
 #include <malloc.h>
+#include <stdlib.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
@@ -87,6 +88,11 @@ int cmd_serve(int argc, char **argv)
 		config_free(&cfg);
 		return 2;
 	}
+	/* Four malloc arenas for some fifty threads instead of glibc's eight per core: each arena
+	 * keeps what its threads freed, and under a posting load that was the larger part of the
+	 * memory (about 5 MB less; no slower measured). MALLOC_ARENA_MAX still overrides it. */
+	if (!getenv("MALLOC_ARENA_MAX"))
+		mallopt(M_ARENA_MAX, 4);
 	/* Block the stop signals before any thread starts so only sigwait sees them. */
 	sigset_t set;
 	sigemptyset(&set);
