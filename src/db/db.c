@@ -321,8 +321,9 @@ static bool run_jobs(dbc *c, struct gjob *batch, bool savepoints, bool *busy)
  * holds, a segment per post, and the jobs almost never fail. When one does fail, the batch is
  * rolled back and run again with a savepoint per job, so that only the failing one is undone.
  * A lock conflict reruns the whole batch. */
-static void run_batch(dbc *c, struct gjob *batch)
+static void run_batch(dbc *c, struct gjob *batch, void **owed)
 {
+	*owed = NULL;
 	bool several = batch->next != NULL, savepoints = false;
 	int rc = DB_BUSY;
 	for (int attempt = 0; attempt < 8; attempt++) {
@@ -349,7 +350,12 @@ static void run_batch(dbc *c, struct gjob *batch)
 			attempt--;
 			continue;
 		}
+		/* The writer commits without waiting for the disk; tx_group waits for it once the
+		 * next batch may start. */
+		void *tok = c == c->d->writer && c->e->defer_sync ? c->e->defer_sync(c) : NULL;
 		rc = db_commit(c);
+		if (tok && c->e->sync_owed(tok) && rc >= 0)
+			*owed = tok;
 		if (rc >= 0 || rc != DB_BUSY)
 			break;
 	}
@@ -386,9 +392,10 @@ static int tx_group(dbc *c, int (*fn)(dbc *c, void *ctx), void *ctx)
 	*d->gtail = &job;
 	d->gtail = &job.next;
 	while (!job.done) {
-		if (d->gleader) {
+		if (d->gleader || !d->ghead) {
 			/* Each waiter sleeps on its own condition: a finished batch wakes its own jobs
-			 * and the next leader, not every thread that waits. */
+			 * and the next leader, not every thread that waits. (Nothing queued and not
+			 * done: our job is in a batch that waits for the disk, which wakes us.) */
 			pthread_cond_wait(&job.cv, &d->gm);
 			continue;
 		}
@@ -399,17 +406,34 @@ static int tx_group(dbc *c, int (*fn)(dbc *c, void *ctx), void *ctx)
 		d->ghead = NULL;
 		d->gtail = &d->ghead;
 		pthread_mutex_unlock(&d->gm);
-		run_batch(leader_conn(c), batch);
+		void *owed;
+		run_batch(leader_conn(c), batch, &owed);
 		pthread_mutex_lock(&d->gm);
+		if (owed) {
+			/* Early lock release: the batch is committed and visible, not yet on disk. The
+			 * next leader starts now; this batch's posts are told only once it is durable. */
+			d->gleader = false;
+			if (d->ghead)
+				pthread_cond_signal(&d->ghead->cv);
+			pthread_mutex_unlock(&d->gm);
+			int src = d->e->sync_deferred(owed);
+			pthread_mutex_lock(&d->gm);
+			if (src < 0)
+				for (struct gjob *j = batch; j; j = j->next)
+					if (j->rc >= 0)
+						j->rc = src;
+		}
 		for (struct gjob *j = batch, *next; j; j = next) {
 			next = j->next; /* j lives on its waiting thread's stack until done is seen */
 			j->done = true;
 			if (j != &job)
 				pthread_cond_signal(&j->cv);
 		}
-		d->gleader = false;
-		if (d->ghead) /* queued meanwhile: its first thread leads the next batch */
-			pthread_cond_signal(&d->ghead->cv);
+		if (!owed) {
+			d->gleader = false;
+			if (d->ghead) /* queued meanwhile: its first thread leads the next batch */
+				pthread_cond_signal(&d->ghead->cv);
+		}
 	}
 	pthread_mutex_unlock(&d->gm);
 	pthread_cond_destroy(&job.cv);

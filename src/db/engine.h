@@ -28,6 +28,13 @@ struct db_engine {
 	/* Called by a leader once its batch is done and the next leader may start: checkpoints on
 	 * c (the leader's own connection) if the writer's commits asked for it; may be NULL. */
 	void (*checkpoint_due)(dbc *c);
+	/* Early lock release for the writer (may be NULL): defer_sync before db_commit makes the
+	 * commit write the log without waiting for the disk (returns a token, or NULL if it
+	 * cannot); sync_owed after it says whether that wait was left out, and sync_deferred(token)
+	 * does it (any thread, while the connection goes on with the next transaction). */
+	void *(*defer_sync)(dbc *c);
+	bool (*sync_owed)(void *token);
+	int (*sync_deferred)(void *token);
 	/* Frees what c holds and no longer needs (SQLite: its page cache, which another
 	 * connection's next commit would empty anyway); may be NULL. */
 	void (*release_memory)(dbc *c);

@@ -426,6 +426,24 @@ static void sq_checkpoint_due(dbc *base)
 		log_warn("msg=\"checkpoint failed\" err=\"%s\"", sqlite3_errstr(rc));
 }
 
+static void *sq_defer_sync(dbc *base)
+{
+	return sq_walbuf_defer(((struct sqlite_conn *)base)->h);
+}
+
+static bool sq_sync_owed(void *token)
+{
+	return sq_walbuf_deferred(token);
+}
+
+static int sq_sync_deferred(void *token)
+{
+	if (sq_walbuf_sync(token) == 0)
+		return 0;
+	log_error("msg=\"WAL sync failed\"");
+	return DB_ERR;
+}
+
 static void sq_release_memory(dbc *base)
 {
 	sqlite3_db_release_memory(((struct sqlite_conn *)base)->h);
@@ -469,6 +487,9 @@ const struct db_engine db_sqlite_engine = {
 	.writer_opened = sq_writer_opened,
 	.checkpoint_due = sq_checkpoint_due,
 	.release_memory = sq_release_memory,
+	.defer_sync = sq_defer_sync,
+	.sync_owed = sq_sync_owed,
+	.sync_deferred = sq_sync_deferred,
 	.lock_migrations = NULL,
 	.errmsg = sq_errmsg,
 };

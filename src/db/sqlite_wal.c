@@ -12,8 +12,12 @@
  * still in the buffer. Everything else is the default VFS's own code. */
 #include "db/sqlite_wal.h"
 
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 /* The Unix VFS writes at most 128 KiB - 1 in one call (larger would be cut short): the buffer
  * goes out in pieces of WALBUF_PIECE, still a handful of calls for a commit of 70 frames. */
@@ -26,6 +30,12 @@ struct wfile {
 	sqlite3_int64 off;   /* file offset of buf[0] */
 	int len;
 	int is_wal;
+	/* Early lock release for the group-commit writer (sq_walbuf_defer): 1 = the next sync
+	 * only writes, 2 = one did. */
+	atomic_int defer;
+	char *path;          /* the WAL's name, for sync_fd */
+	int sync_fd;         /* opened on the first deferred sync; -1 before */
+	pthread_mutex_t fdm;
 };
 
 static sqlite3_vfs *base_vfs;
@@ -49,6 +59,11 @@ static int w_close(sqlite3_file *p)
 	int rc2 = f->real->pMethods->xClose(f->real);
 	free(f->buf);
 	f->buf = NULL;
+	if (f->sync_fd >= 0)
+		close(f->sync_fd);
+	free(f->path);
+	f->path = NULL;
+	pthread_mutex_destroy(&f->fdm);
 	return rc != SQLITE_OK ? rc : rc2;
 }
 
@@ -91,7 +106,12 @@ static int w_sync(sqlite3_file *p, int flags)
 {
 	struct wfile *f = (struct wfile *)p;
 	int rc = flush(f);
-	return rc != SQLITE_OK ? rc : f->real->pMethods->xSync(f->real, flags);
+	if (rc != SQLITE_OK)
+		return rc;
+	int armed = 1;
+	if (atomic_compare_exchange_strong(&f->defer, &armed, 2))
+		return SQLITE_OK; /* written; the wait for the disk is sq_walbuf_sync's */
+	return f->real->pMethods->xSync(f->real, flags);
 }
 
 static int w_size(sqlite3_file *p, sqlite3_int64 *size)
@@ -188,10 +208,16 @@ static int w_open(sqlite3_vfs *vfs, const char *name, sqlite3_file *p, int flags
 	struct wfile *f = (struct wfile *)p;
 	memset(f, 0, sizeof *f);
 	f->real = (sqlite3_file *)(f + 1);
+	f->sync_fd = -1;
+	pthread_mutex_init(&f->fdm, NULL);
 	int rc = base_vfs->xOpen(base_vfs, name, f->real, flags, out_flags);
 	if (f->real->pMethods) /* opened (or half): SQLite closes it through us */
 		f->base.pMethods = &walbuf_io;
 	f->is_wal = rc == SQLITE_OK && (flags & SQLITE_OPEN_WAL) != 0;
+	if (f->is_wal && name)
+		f->path = strdup(name);
+	if (!f->base.pMethods)
+		pthread_mutex_destroy(&f->fdm);
 	return rc;
 }
 
@@ -293,4 +319,35 @@ const char *sq_walbuf_register(void)
 		.xCurrentTimeInt64 = v_time64,
 	};
 	return sqlite3_vfs_register(&walbuf_vfs, 0) == SQLITE_OK ? walbuf_vfs.zName : NULL;
+}
+
+void *sq_walbuf_defer(sqlite3 *db)
+{
+	sqlite3_file *p = NULL;
+	if (sqlite3_file_control(db, "main", SQLITE_FCNTL_JOURNAL_POINTER, &p) != SQLITE_OK || !p ||
+	    p->pMethods != &walbuf_io)
+		return NULL;
+	struct wfile *f = (struct wfile *)p;
+	if (!f->is_wal || !f->path)
+		return NULL;
+	atomic_store(&f->defer, 1);
+	return f;
+}
+
+bool sq_walbuf_deferred(void *token)
+{
+	return atomic_exchange(&((struct wfile *)token)->defer, 0) == 2;
+}
+
+int sq_walbuf_sync(void *token)
+{
+	struct wfile *f = token;
+	pthread_mutex_lock(&f->fdm);
+	if (f->sync_fd < 0)
+		f->sync_fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	int fd = f->sync_fd;
+	pthread_mutex_unlock(&f->fdm);
+	/* fdatasync makes the file's data durable whichever descriptor asks: this one is ours, so
+	 * the next batch may use the connection meanwhile. */
+	return fd >= 0 && fdatasync(fd) == 0 ? 0 : -1;
 }
