@@ -28,8 +28,9 @@ static pthread_mutex_t stop_lock = PTHREAD_MUTEX_INITIALIZER;
 static pthread_cond_t stop_cond = PTHREAD_COND_INITIALIZER;
 static bool stopping;
 
-/* Polls for other nodes' changes and indexes queued answers twice a second, writes batched view counts every 5 seconds
- * and purges old sessions, signups, address keys, post hashes and images never posted hourly. */
+/* Twice a second: polls for other nodes' changes, indexes queued answers, hands freed memory
+ * back. Every 5 seconds: writes batched view counts. Hourly: purges old sessions, signups,
+ * address keys, post hashes and images never posted. */
 static void *maintenance(void *p)
 {
 	struct app *app = p;
