@@ -1,4 +1,5 @@
-/* sqlite_wal.c: a VFS over SQLite's default one that writes a commit's WAL frames in one call.
+/* sqlite_wal.c: a VFS over SQLite's Unix one that writes a commit's WAL frames in a few calls,
+ * and can leave a commit's wait for the disk until after the write lock is released.
  *
  * SQLite appends each frame of a commit to the WAL with two writes (its 24-byte header, then
  * the page) and then syncs the file. A batch of posts committed together (group commit) is
@@ -9,7 +10,9 @@
  *
  * Only for synchronous=FULL (sqlite.c): every commit then syncs the WAL before the WAL index
  * makes it visible to other connections, so no other connection can look for a frame that is
- * still in the buffer. Everything else is the default VFS's own code. */
+ * still in the buffer. A deferred sync (sq_walbuf_defer, for the group-commit writer) still
+ * writes the buffer out there; only the wait for the disk moves to sq_walbuf_sync. Everything
+ * else is the default VFS's own code. */
 #include "db/sqlite_wal.h"
 
 #include <fcntl.h>
@@ -34,7 +37,7 @@ struct wfile {
 	 * only writes, 2 = one did. */
 	atomic_int defer;
 	char *path;          /* the WAL's name, for sync_fd */
-	int sync_fd;         /* opened on the first deferred sync; -1 before */
+	int sync_fd;         /* opened by the first sq_walbuf_defer; -1 before */
 	pthread_mutex_t fdm;
 };
 
@@ -330,6 +333,14 @@ void *sq_walbuf_defer(sqlite3 *db)
 	struct wfile *f = (struct wfile *)p;
 	if (!f->is_wal || !f->path)
 		return NULL;
+	/* The descriptor the wait will use, opened now: if it cannot be, the commit waits itself. */
+	pthread_mutex_lock(&f->fdm);
+	if (f->sync_fd < 0)
+		f->sync_fd = open(f->path, O_RDONLY | O_CLOEXEC);
+	bool ok = f->sync_fd >= 0;
+	pthread_mutex_unlock(&f->fdm);
+	if (!ok)
+		return NULL;
 	atomic_store(&f->defer, 1);
 	return f;
 }
@@ -341,13 +352,7 @@ bool sq_walbuf_deferred(void *token)
 
 int sq_walbuf_sync(void *token)
 {
-	struct wfile *f = token;
-	pthread_mutex_lock(&f->fdm);
-	if (f->sync_fd < 0)
-		f->sync_fd = open(f->path, O_RDONLY | O_CLOEXEC);
-	int fd = f->sync_fd;
-	pthread_mutex_unlock(&f->fdm);
 	/* fdatasync makes the file's data durable whichever descriptor asks: this one is ours, so
-	 * the next batch may use the connection meanwhile. */
-	return fd >= 0 && fdatasync(fd) == 0 ? 0 : -1;
+	 * the next batch may use the connection meanwhile. It stays open until the file closes. */
+	return fdatasync(((struct wfile *)token)->sync_fd) == 0 ? 0 : -1;
 }
