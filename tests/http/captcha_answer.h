@@ -27,5 +27,9 @@ resp *post_solving(client *c, const srv *s, const resp *page, const char *path, 
  * its CAPTCHA solved; the body is made from the title, so no two are the same text (which would
  * look like spam). Returns the response of the post. */
 resp *ask_question(client *c, const srv *s, const char *topic, const char *title);
+/* A moderator's action on a post through /mod/act, as m (signed in as a moderator), with the
+ * form from the post's moderation page; target is the merge target (NULL: none). */
+resp *mod_act(client *m, const char *type, long id, const char *action, const char *reason, const char *target);
+#define MOD_REASON "Checked by a moderator"
 
 #endif

@@ -98,22 +98,6 @@ static long held_id(client *m, const char *title)
 	return 0;
 }
 
-static resp *mod_act(client *m, long id, const char *action)
-{
-	char path[96], ids[32];
-	snprintf(path, sizeof path, "/mod/post?type=question&id=%ld", id);
-	resp *r = http_get(m, path);
-	assert_int_equal(r->status, 200);
-	char *tok = csrf_of(r);
-	snprintf(ids, sizeof ids, "%ld", id);
-	char *f = form("csrf", tok, "type", "question", "id", ids, "action", action, "reason", "Checked by a moderator",
-	               "target", "", "back", "/mod", NULL);
-	r = http_post(m, "/mod/act", f);
-	free(tok);
-	free(f);
-	return r;
-}
-
 static int setup(void **state)
 {
 	if (mail_sink_start(&M, NULL, NULL, NULL, NULL) != 0)
@@ -187,14 +171,14 @@ static void test_guides_hear_of_new_questions(void **state)
 	assert_int_equal(login_as(priya, "priya", PW), 0);
 	long held = held_id(priya, "Can an inhaler lose strength if it gets too warm?");
 	assert_true(held > 0);
-	r = mod_act(priya, held, "approve");
+	r = mod_act(priya, "question", held, "approve", MOD_REASON, NULL);
 	assert_int_equal(r->status, 303);
 	m = wait_mail("helen@example.org", "Can an inhaler lose strength if it gets too warm?");
 	assert_non_null(m);
 	free(m);
 	/* Hiding and restoring it later does not announce it again. */
-	assert_int_equal(mod_act(priya, held, "hide")->status, 303);
-	assert_int_equal(mod_act(priya, held, "restore")->status, 303);
+	assert_int_equal(mod_act(priya, "question", held, "hide", MOD_REASON, NULL)->status, 303);
+	assert_int_equal(mod_act(priya, "question", held, "restore", MOD_REASON, NULL)->status, 303);
 	char *q6 = member_ask(zoe, "asthma", "Do steroid inhalers change your voice for long?");
 	m = wait_mail("helen@example.org", "Do steroid inhalers change your voice for long?");
 	assert_non_null(m);

@@ -129,22 +129,6 @@ static long queued_id(client *m, const char *type, const char *needle)
 	return 0;
 }
 
-static resp *mod_act(client *m, const char *type, long id, const char *action)
-{
-	char path[96], ids[32];
-	snprintf(path, sizeof path, "/mod/post?type=%s&id=%ld", type, id);
-	resp *r = http_get(m, path);
-	assert_int_equal(r->status, 200);
-	char *tok = csrf_of(r);
-	snprintf(ids, sizeof ids, "%ld", id);
-	char *f = form("csrf", tok, "type", type, "id", ids, "action", action, "reason", "Checked by a moderator",
-	               "target", "", "back", "/mod", NULL);
-	r = http_post(m, "/mod/act", f);
-	free(tok);
-	free(f);
-	return r;
-}
-
 static int setup(void **state)
 {
 	(void)state;
@@ -231,7 +215,7 @@ static void test_held_answer_announced_on_approval(void **state)
 	assert_int_equal(hits("answer.created", "answer_id", held), 0);
 
 	/* ...until a moderator approves it: then both, once. */
-	r = mod_act(priya, "answer", held, "approve");
+	r = mod_act(priya, "answer", held, "approve", MOD_REASON, NULL);
 	assert_int_equal(r->status, 303);
 	m = wait_mail("zoe@example.org", needle);
 	assert_non_null(m);
@@ -249,11 +233,11 @@ static void test_held_answer_announced_on_approval(void **state)
 
 	/* Hidden and restored (and approved again): nobody is told again, neither of it nor of an
 	 * answer published at once (by then a later answer's mail and delivery have come). */
-	assert_int_equal(mod_act(priya, "answer", held, "hide")->status, 303);
-	assert_int_equal(mod_act(priya, "answer", held, "restore")->status, 303);
-	assert_int_equal(mod_act(priya, "answer", held, "approve")->status, 303);
-	assert_int_equal(mod_act(priya, "answer", m1, "hide")->status, 303);
-	assert_int_equal(mod_act(priya, "answer", m1, "restore")->status, 303);
+	assert_int_equal(mod_act(priya, "answer", held, "hide", MOD_REASON, NULL)->status, 303);
+	assert_int_equal(mod_act(priya, "answer", held, "restore", MOD_REASON, NULL)->status, 303);
+	assert_int_equal(mod_act(priya, "answer", held, "approve", MOD_REASON, NULL)->status, 303);
+	assert_int_equal(mod_act(priya, "answer", m1, "hide", MOD_REASON, NULL)->status, 303);
+	assert_int_equal(mod_act(priya, "answer", m1, "restore", MOD_REASON, NULL)->status, 303);
 	long m2 = member_answer(jose, qpath, apath, "Keeping a diary of when it happens helps the appointment.");
 	char n2[64];
 	snprintf(n2, sizeof n2, "#answer-%ld", m2);
@@ -294,7 +278,7 @@ static void test_held_question_webhook_on_approval(void **state)
 	assert_true(wait_hit("question.created", "question_id", q1));
 	assert_int_equal(hits("question.created", "question_id", held), 0);
 
-	r = mod_act(priya, "question", held, "approve");
+	r = mod_act(priya, "question", held, "approve", MOD_REASON, NULL);
 	assert_int_equal(r->status, 303);
 	assert_true(wait_hit("question.created", "question_id", held));
 	char *body = hit_body("question.created", "question_id", held);
@@ -306,8 +290,8 @@ static void test_held_question_webhook_on_approval(void **state)
 	json_decref(j);
 	free(body);
 
-	assert_int_equal(mod_act(priya, "question", held, "hide")->status, 303);
-	assert_int_equal(mod_act(priya, "question", held, "restore")->status, 303);
+	assert_int_equal(mod_act(priya, "question", held, "hide", MOD_REASON, NULL)->status, 303);
+	assert_int_equal(mod_act(priya, "question", held, "restore", MOD_REASON, NULL)->status, 303);
 	r = ask_question(zoe, &S, "asthma", "Is a peak flow meter worth buying for home?");
 	assert_int_equal(r->status, 303);
 	long q2 = id_after(r->location, "/questions/");

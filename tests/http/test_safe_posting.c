@@ -56,23 +56,6 @@ static long id_after(const char *s, const char *marker)
 	return p ? strtol(p + strlen(marker), NULL, 10) : 0;
 }
 
-/* A moderator's action on a post through /mod/act. */
-static resp *mod_act(client *m, const char *type, long id, const char *action, const char *reason, const char *target)
-{
-	char path[96], ids[32];
-	snprintf(path, sizeof path, "/mod/post?type=%s&id=%ld", type, id);
-	resp *r = http_get(m, path);
-	assert_int_equal(r->status, 200);
-	char *tok = csrf_of(r);
-	snprintf(ids, sizeof ids, "%ld", id);
-	char *f = form("csrf", tok, "type", type, "id", ids, "action", action, "reason", reason, "target",
-	               target ? target : "", "back", "/mod", NULL);
-	r = http_post(m, "/mod/act", f);
-	free(tok);
-	free(f);
-	return r;
-}
-
 static void test_captcha_right_wrong_reused(void **state)
 {
 	client *c = client_new(&S);
