@@ -22,17 +22,18 @@ enum { CACHE_SIZE = 512 };
  * 4,000 pages posted about 4 % fewer answers a second under load). */
 enum { CKPT_FRAMES = 10000 };
 
+enum tx_op { TX_BEGIN, TX_BEGIN_IMMEDIATE, TX_COMMIT, TX_ROLLBACK, TX_OPS };
+static const char *const tx_sql[TX_OPS] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
+
 struct sqlite_conn {
 	struct dbc base;
 	sqlite3 *h;
 	bool snap; /* inside a read snapshot (db_snapshot_begin) */
 	struct stmt_slot cache[CACHE_SIZE];
-	sqlite3_stmt *tx[4]; /* enum tx_op, prepared once: every request begins and ends one */
+	sqlite3_stmt *tx[TX_OPS]; /* prepared once: every request begins and ends one */
 	atomic_bool ckpt_due; /* the writer: its WAL has grown past CKPT_FRAMES */
 };
 
-enum tx_op { TX_BEGIN, TX_BEGIN_IMMEDIATE, TX_COMMIT, TX_ROLLBACK };
-static const char *const tx_sql[] = {"BEGIN", "BEGIN IMMEDIATE", "COMMIT", "ROLLBACK"};
 
 static int map_rc(int rc)
 {
@@ -60,17 +61,17 @@ static void sq_close(dbc *base)
 			sqlite3_finalize(c->cache[i].st);
 		free(c->cache[i].map);
 	}
-	for (int i = 0; i < 4; i++)
+	for (size_t i = 0; i < sizeof c->tx / sizeof c->tx[0]; i++)
 		sqlite3_finalize(c->tx[i]);
 	sqlite3_close_v2(c->h);
 	free(c);
 }
 
-/* SQLite keeps memory statistics under one process-wide mutex taken on every allocation;
- * nothing here reads them, and with many threads that mutex is contended. Must run before
- * SQLite initialises (it refuses afterwards, harmlessly). */
 static const char *walbuf_vfs; /* sqlite_wal.c, when it could be registered */
 
+/* SQLite keeps memory statistics under one process-wide mutex taken on every allocation;
+ * nothing here reads them, and with many threads that mutex is contended. Must run before
+ * SQLite initialises (it refuses afterwards, harmlessly). Registers sqlite_wal.c's VFS. */
 static void sq_configure(void)
 {
 	sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0);
@@ -165,7 +166,7 @@ static dbc *sq_open(db *d, char *err, size_t errlen)
 	c->base.e = d->e;
 	c->base.d = d;
 	const char *sync = strcmp(d->sync, "NORMAL") == 0 ? "NORMAL" : strcmp(d->sync, "OFF") == 0 ? "OFF" : "FULL";
-	/* A commit's WAL frames written in one call: safe only when every commit syncs (FULL). */
+	/* A commit's WAL frames written in a few calls: safe only when every commit syncs (FULL). */
 	int rc = sqlite3_open_v2(d->url, &c->h, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
 	                         strcmp(sync, "FULL") == 0 ? walbuf_vfs : NULL);
 	if (rc != SQLITE_OK) {

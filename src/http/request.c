@@ -4,6 +4,11 @@
 #include <microhttpd.h>
 #include <string.h>
 
+bool req_changes(const req *r)
+{
+	return r->method == M_POST || r->method == M_PUT || r->method == M_PATCH || r->method == M_DELETE;
+}
+
 const char *req_header(req *r, const char *name)
 {
 	if (!r->conn)

@@ -63,6 +63,8 @@ typedef struct req {
 
 /* A request header value, or NULL. */
 const char *req_header(req *r, const char *name);
+/* POST, PUT, PATCH or DELETE: a request that changes something. */
+bool req_changes(const req *r);
 /* First query or form value for a key (form wins for POST), or NULL. */
 const char *req_arg(req *r, const char *key);
 const char *req_cookie(req *r, const char *name);

@@ -254,11 +254,6 @@ static enum MHD_Result send_response(http_server *s, req *r)
  * a network thread, which queues the response. With only two network threads, at most two
  * posts could share a commit; with the write threads, as many as there are write threads. */
 
-static bool changes_something(const req *r)
-{
-	return r->method == M_POST || r->method == M_PUT || r->method == M_PATCH || r->method == M_DELETE;
-}
-
 static void *writer_main(void *arg)
 {
 	http_server *s = arg;
@@ -283,7 +278,7 @@ static void *writer_main(void *arg)
 
 static bool hand_off(http_server *s, req *r)
 {
-	if (!s->nwriters || !changes_something(r))
+	if (!s->nwriters || !req_changes(r))
 		return false;
 	r->handed_off = true;
 	r->next_job = NULL;

@@ -210,8 +210,7 @@ void web_dispatch(req *r)
 	/* A form's reads (the session, the question, the checks) share one snapshot too: on SQLite
 	 * each new read transaction after another connection's commit starts with an empty page
 	 * cache. The first write, or db_tx, ends it. */
-	bool changes = r->method == M_POST || r->method == M_PUT || r->method == M_PATCH || r->method == M_DELETE;
-	dbc *snap = changes ? db_conn(APP(r)->db) : NULL;
+	dbc *snap = req_changes(r) ? db_conn(APP(r)->db) : NULL;
 	db_snapshot_begin(snap);
 	dispatch(r);
 	db_snapshot_end(snap);
